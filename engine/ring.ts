@@ -1,0 +1,136 @@
+import { RinglabError } from './errors.js';
+import { RING_SIZE, rangeSize, type TokenParts } from './token.js';
+
+/** A node's identity and place in the topology. Nodes are referred to by index inside. */
+export interface NodeSpec {
+  readonly id: string;
+  readonly dc: string;
+  readonly rack: string;
+}
+
+/**
+ * A ring of vnode tokens, sorted ascending. Position i owns (tokens[i-1], tokens[i]]; position 0
+ * owns the wrap-around range from the last token. Immutable: joining or leaving builds a new ring.
+ */
+export interface Ring {
+  readonly nodes: readonly NodeSpec[];
+  /** Sorted vnode tokens. */
+  readonly tokens: BigInt64Array;
+  /** Node index owning each position. */
+  readonly owners: Int32Array;
+  /** High and low halves of each token, for the allocation-free lookup. */
+  readonly tokenHi: Int32Array;
+  readonly tokenLo: Uint32Array;
+  /** Number of vnodes (positions) on the ring. */
+  readonly size: number;
+  /** The position whose range holds `token`: the first token >= it, wrapping to 0. */
+  positionOf(token: bigint): number;
+  /** `positionOf` for a token given as halves. */
+  positionOfParts(parts: TokenParts): number;
+  /** The tokens of one node, ascending. */
+  tokensOf(node: number): bigint[];
+}
+
+/**
+ * Builds a ring from each node's tokens. Tokens must be distinct across the whole ring, as
+ * Cassandra refuses a node that would reuse another's token.
+ */
+export function buildRing(
+  nodes: readonly NodeSpec[],
+  tokensByNode: readonly (readonly bigint[])[],
+): Ring {
+  if (nodes.length === 0)
+    throw new RinglabError('INVALID_CONFIG', 'a ring needs at least one node', 'nodes');
+  if (tokensByNode.length !== nodes.length) {
+    throw new RinglabError('INVALID_CONFIG', 'one token list per node is required', 'tokens');
+  }
+  const ids = new Set<string>();
+  for (const node of nodes) {
+    if (ids.has(node.id))
+      throw new RinglabError('INVALID_CONFIG', `duplicate node id ${node.id}`, 'nodes');
+    ids.add(node.id);
+  }
+  const entries: { token: bigint; owner: number }[] = [];
+  tokensByNode.forEach((tokens, owner) => {
+    if (tokens.length === 0) {
+      throw new RinglabError('INVALID_CONFIG', `node ${nodes[owner]?.id} has no tokens`, 'tokens');
+    }
+    for (const token of tokens) entries.push({ token, owner });
+  });
+  entries.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
+
+  const size = entries.length;
+  const tokens = new BigInt64Array(size);
+  const owners = new Int32Array(size);
+  const tokenHi = new Int32Array(size);
+  const tokenLo = new Uint32Array(size);
+  entries.forEach((entry, i) => {
+    if (i > 0 && entries[i - 1]!.token === entry.token) {
+      throw new RinglabError(
+        'INVALID_CONFIG',
+        `token ${entry.token} is taken by both ${nodes[entries[i - 1]!.owner]!.id} and ${nodes[entry.owner]!.id}`,
+        'tokens',
+      );
+    }
+    tokens[i] = entry.token;
+    owners[i] = entry.owner;
+    tokenHi[i] = Number(BigInt.asIntN(32, entry.token >> 32n));
+    tokenLo[i] = Number(BigInt.asUintN(32, entry.token));
+  });
+
+  const positionOfParts = (parts: TokenParts): number => {
+    // Lower bound on (hi signed, lo unsigned): the first position whose token is >= the key's.
+    const hi = parts.hi;
+    const lo = parts.lo >>> 0;
+    let low = 0;
+    let high = size;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const midHi = tokenHi[mid]!;
+      if (midHi < hi || (midHi === hi && tokenLo[mid]! < lo)) low = mid + 1;
+      else high = mid;
+    }
+    return low === size ? 0 : low;
+  };
+
+  const scratch: TokenParts = { hi: 0, lo: 0 };
+  const positionOf = (token: bigint): number => {
+    scratch.hi = Number(BigInt.asIntN(32, token >> 32n));
+    scratch.lo = Number(BigInt.asUintN(32, token));
+    return positionOfParts(scratch);
+  };
+
+  const tokensOf = (node: number): bigint[] => {
+    const result: bigint[] = [];
+    for (let i = 0; i < size; i++) if (owners[i] === node) result.push(tokens[i]!);
+    return result;
+  };
+
+  return { nodes, tokens, owners, tokenHi, tokenLo, size, positionOf, positionOfParts, tokensOf };
+}
+
+/** The range (start, end] owned by a position. */
+export function rangeAt(ring: Ring, position: number): { start: bigint; end: bigint } {
+  const end = ring.tokens[position]!;
+  const start = ring.tokens[(position - 1 + ring.size) % ring.size]!;
+  return { start, end };
+}
+
+/** Fraction of the ring owned by each position's range; sums to 1. */
+export function rangeFractions(ring: Ring): Float64Array {
+  const fractions = new Float64Array(ring.size);
+  const whole = Number(RING_SIZE);
+  for (let i = 0; i < ring.size; i++) {
+    const { start, end } = rangeAt(ring, i);
+    fractions[i] = Number(rangeSize(start, end)) / whole;
+  }
+  return fractions;
+}
+
+/** Fraction of the ring each node owns as primary (sum of its ranges); sums to 1. */
+export function primaryOwnership(ring: Ring): Float64Array {
+  const fractions = rangeFractions(ring);
+  const result = new Float64Array(ring.nodes.length);
+  for (let i = 0; i < ring.size; i++) result[ring.owners[i]!]! += fractions[i]!;
+  return result;
+}
