@@ -45,4 +45,10 @@ export interface Partitioner {
    * update their state here. Stateless strategies omit it.
    */
   observe?(row: Row): void;
+  /**
+   * Order-preserving strategies place keys by their bytes, so random tokens would put every key
+   * on one node. They say instead how to split the key space they expect into `count` ranges of
+   * equal expected load: `count` distinct ascending tokens, the end of each range.
+   */
+  splitKeySpace?(count: number): bigint[];
 }

@@ -1,3 +1,5 @@
+import { RinglabError } from './errors.js';
+
 /**
  * Seeded randomness. One root seed; every component asks for its own named stream with
  * `fork(name)`. A stream depends only on the root seed and its path of names, never on how
@@ -27,7 +29,11 @@ export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
 export function createRandom(seed: number): Random {
   if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new RangeError(`seed must be an integer between 0 and ${MAX_SEED}, got ${seed}`);
+    throw new RinglabError(
+      'INVALID_CONFIG',
+      `seed must be an integer between 0 and ${MAX_SEED}, got ${seed}`,
+      'seed',
+    );
   }
   return makeStream(seed, '');
 }
@@ -61,7 +67,11 @@ function makeStream(seed: number, path: string): Random {
 
   const nextInt = (bound: number): number => {
     if (!Number.isSafeInteger(bound) || bound <= 0) {
-      throw new RangeError(`bound must be a positive safe integer, got ${bound}`);
+      throw new RinglabError(
+        'INVALID_ARGUMENT',
+        `bound must be a positive safe integer, got ${bound}`,
+        'bound',
+      );
     }
     if (bound <= 0x100000000) {
       // Rejection sampling on 32 bits: accept only draws below the largest multiple of bound.

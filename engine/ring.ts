@@ -1,5 +1,5 @@
 import { RinglabError } from './errors.js';
-import { RING_SIZE, rangeSize, type TokenParts } from './token.js';
+import { isToken, RING_SIZE, rangeSize, type TokenParts } from './token.js';
 
 /** A node's identity and place in the topology. Nodes are referred to by index inside. */
 export interface NodeSpec {
@@ -55,7 +55,16 @@ export function buildRing(
     if (tokens.length === 0) {
       throw new RinglabError('INVALID_CONFIG', `node ${nodes[owner]?.id} has no tokens`, 'tokens');
     }
-    for (const token of tokens) entries.push({ token, owner });
+    for (const token of tokens) {
+      if (!isToken(token)) {
+        throw new RinglabError(
+          'INVALID_CONFIG',
+          `token ${token} of ${nodes[owner]?.id} is outside [-2^63, 2^63-1]`,
+          'tokens',
+        );
+      }
+      entries.push({ token, owner });
+    }
   });
   entries.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
 

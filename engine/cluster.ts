@@ -1,0 +1,67 @@
+import { RinglabError } from './errors.js';
+import { createStorageNode, type StorageMode, type StorageNode } from './node.js';
+import type { Partitioner } from './partitioner.js';
+import type { Placement } from './replication.js';
+import type { TableSpec } from './row.js';
+
+export interface ClusterOptions {
+  readonly placement: Placement;
+  readonly partitioner: Partitioner;
+  readonly table: TableSpec;
+  readonly storage: StorageMode;
+}
+
+/**
+ * The simulated cluster on the data plane: placement, the nodes' storage and counters, and which
+ * nodes are up. It sends nothing; the coordinator drives it.
+ */
+export interface Cluster {
+  readonly placement: Placement;
+  readonly partitioner: Partitioner;
+  readonly table: TableSpec;
+  readonly storage: StorageMode;
+  readonly nodes: readonly StorageNode[];
+  /** 1 when the node at that index is up, 0 when down; indexed like `placement.ring.nodes`. */
+  readonly up: Uint8Array;
+  /** The index of a node id; throws UNKNOWN_NODE naming the known ids. */
+  nodeIndex(id: string): number;
+  markDown(id: string): void;
+  markUp(id: string): void;
+}
+
+export function createCluster(options: ClusterOptions): Cluster {
+  const { placement } = options;
+  const specs = placement.ring.nodes;
+  const nodes = specs.map((_, index) => createStorageNode(index));
+  const up = new Uint8Array(specs.length).fill(1);
+  const byId = new Map(specs.map((spec, index) => [spec.id, index]));
+
+  const nodeIndex = (id: string): number => {
+    const index = byId.get(id);
+    if (index === undefined) {
+      throw new RinglabError(
+        'UNKNOWN_NODE',
+        `unknown node "${id}"; nodes are ${describeIds(specs.map((s) => s.id))}`,
+        'node',
+      );
+    }
+    return index;
+  };
+
+  return {
+    ...options,
+    nodes,
+    up,
+    nodeIndex,
+    markDown: (id) => {
+      up[nodeIndex(id)] = 0;
+    },
+    markUp: (id) => {
+      up[nodeIndex(id)] = 1;
+    },
+  };
+}
+
+function describeIds(ids: readonly string[]): string {
+  return ids.length <= 6 ? ids.join(', ') : `${ids.slice(0, 3).join(', ')}, ..., ${ids.at(-1)}`;
+}
