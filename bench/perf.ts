@@ -1,0 +1,272 @@
+/**
+ * The performance suite (`ringlab bench perf`): one run that measures, side by side,
+ *
+ * 1. token rates of Murmur3 and xxHash64 over a fixed set of pre-generated keys, and of
+ *    cassandra-driver's Murmur3Tokenizer over the same keys;
+ * 2. ring lookups with replica set (12 nodes, 16 vnodes, rf 3), and 3. hashring on the same keys;
+ * 4. the data-plane write path with load counters only, and 5. with every row stored, plus the
+ *    heap one stored row takes;
+ * 6. a scale run of 1,000 nodes and 10 million events;
+ *
+ * and returns the figures as a value; the CLI renders it. Rows 1-5 run in this process over
+ * inputs generated before any timing (bench/perf/fixture.ts), timed by benchmark.js with the
+ * median of its cycles; the heap figure and the scale run each run in a child process
+ * (bench/perf/isolated.ts). New in-process rows go in bench/perf/micro.ts.
+ */
+import { cpus } from 'node:os';
+import type { AllocatorName } from '../engine/allocation.js';
+import { invalidConfig } from '../engine/errors.js';
+import { MAX_SEED } from '../engine/random.js';
+import { DEFAULT_SEED } from './cluster-config.js';
+import { createFixture, PERF_CLUSTER, type Fixture } from './perf/fixture.js';
+import {
+  isolations,
+  runIsolated,
+  type HeapResult,
+  type Isolation,
+  type ScaleResult,
+} from './perf/isolated.js';
+import { measure, type Timing } from './perf/measure.js';
+import { microRows, ROW, type MicroRow } from './perf/micro.js';
+import { evaluateTargets, type TargetResult } from './perf/targets.js';
+
+export type { HeapResult, Isolation, ScaleResult, TargetResult };
+
+export const perfSizes = ['full', 'quick', 'tiny'] as const;
+/** `tiny` is for tests: every part runs, on inputs too small for the figures to mean much. */
+export type PerfSize = (typeof perfSizes)[number];
+
+export interface PerfOptionsInput {
+  /** A smaller run that finishes in under a minute; the scale run is scaled down. */
+  readonly quick?: boolean | undefined;
+  readonly seed?: number | undefined;
+  /** Overrides `quick`. */
+  readonly size?: PerfSize | undefined;
+  readonly isolation?: Isolation | undefined;
+  /** Called with a line before each measurement starts; the run takes minutes. */
+  readonly onProgress?: ((line: string) => void) | undefined;
+}
+
+export interface PerfSizing {
+  /** Pre-generated keys (and events) the in-process rows cycle through. */
+  readonly keys: number;
+  /** Items per benchmark.js operation. */
+  readonly batch: number;
+  /** Events written into each fresh cluster by the row-storage row. */
+  readonly rowEvents: number;
+  readonly heapEvents: number;
+  readonly scaleNodes: number;
+  readonly scaleEvents: number;
+  readonly timing: Timing;
+}
+
+export interface PerfConfig extends PerfSizing {
+  readonly size: PerfSize;
+  readonly seed: number;
+  readonly isolation: Isolation;
+  readonly cluster: typeof PERF_CLUSTER;
+  readonly scaleVnodes: number;
+  readonly scaleAllocator: AllocatorName;
+}
+
+/** The targets' scale run. */
+const FULL_SCALE = { nodes: 1_000, events: 10_000_000 } as const;
+
+const SIZINGS: Readonly<Record<PerfSize, PerfSizing>> = {
+  full: {
+    keys: 1_000_000,
+    batch: 1_000,
+    rowEvents: 250_000,
+    heapEvents: 200_000,
+    scaleNodes: FULL_SCALE.nodes,
+    scaleEvents: FULL_SCALE.events,
+    timing: { maxTimeSec: 4, minSamples: 10, minTimeSec: 0.05 },
+  },
+  quick: {
+    keys: 200_000,
+    batch: 1_000,
+    rowEvents: 100_000,
+    heapEvents: 100_000,
+    scaleNodes: FULL_SCALE.nodes,
+    scaleEvents: 1_000_000,
+    timing: { maxTimeSec: 1, minSamples: 5, minTimeSec: 0.05 },
+  },
+  tiny: {
+    keys: 2_000,
+    batch: 200,
+    rowEvents: 1_000,
+    heapEvents: 2_000,
+    scaleNodes: 24,
+    scaleEvents: 5_000,
+    timing: { maxTimeSec: 0.02, minSamples: 2, minTimeSec: 0.005 },
+  },
+};
+
+/**
+ * The scale run allocates tokens at random: the replication-aware `balanced` allocator grows the
+ * ring one node at a time, and measured 22 s for 1,000 nodes x 16 vnodes (2.3 s for 300), which
+ * alone would take most of the 30 s budget; `random` takes about 0.1 s.
+ */
+const SCALE_ALLOCATOR: AllocatorName = 'random';
+
+export function resolvePerfConfig(input: PerfOptionsInput = {}): PerfConfig {
+  const size = input.size ?? (input.quick ? 'quick' : 'full');
+  if (!perfSizes.includes(size)) {
+    throw invalidConfig('size', `must be one of ${perfSizes.join(', ')}, got ${String(size)}`);
+  }
+  const seed = input.seed ?? DEFAULT_SEED;
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw invalidConfig('seed', `must be an integer between 0 and ${MAX_SEED}, got ${seed}`);
+  }
+  const isolation = input.isolation ?? 'child-process';
+  if (!isolations.includes(isolation)) {
+    throw invalidConfig('isolation', `must be one of ${isolations.join(', ')}, got ${isolation}`);
+  }
+  return {
+    size,
+    seed,
+    isolation,
+    ...SIZINGS[size],
+    cluster: PERF_CLUSTER,
+    scaleVnodes: PERF_CLUSTER.vnodes,
+    scaleAllocator: SCALE_ALLOCATOR,
+  };
+}
+
+export interface PerfRow {
+  readonly name: string;
+  /** Items per second, `unit` telling what an item is. */
+  readonly opsPerSec: number;
+  readonly unit: string;
+  readonly description: string;
+  readonly samples: number;
+  readonly rmePercent: number;
+}
+
+export interface PerfRatios {
+  /** write-counters over murmur3: the write path against its floor, hashing alone. */
+  readonly writeOverMurmur3: number;
+  /** ring-lookup over hashring-lookup. */
+  readonly ringOverHashring: number;
+  /** murmur3 over driver-murmur3. */
+  readonly murmur3OverDriver: number;
+}
+
+export interface PerfReport {
+  readonly rows: readonly PerfRow[];
+  readonly ratios: PerfRatios;
+  /** Heap per stored row beyond its payload strings; see `heap` for how it was taken. */
+  readonly bytesPerRow: number;
+  readonly heap: HeapResult;
+  readonly scale: ScaleResult & {
+    /** True when smaller than the targets' 1,000 nodes and 10M events (`--quick`). */
+    readonly scaledDown: boolean;
+  };
+  readonly targets: readonly TargetResult[];
+  readonly config: PerfConfig;
+  readonly environment: {
+    readonly node: string;
+    readonly platform: string;
+    readonly cpus: number;
+    readonly cpuModel: string;
+  };
+  /** Caveats a reader of the figures should know, in sentences. */
+  readonly notes: readonly string[];
+}
+
+export function runPerf(input: PerfOptionsInput = {}): PerfReport {
+  const config = resolvePerfConfig(input);
+  const progress = input.onProgress ?? (() => {});
+
+  progress(`generating ${config.keys.toLocaleString('en-US')} keys and events`);
+  const fixture = createFixture(config.seed, config.keys);
+  const rows = microRows.map((row) => {
+    progress(`measuring ${row.name}`);
+    return measureRow(row, fixture, config);
+  });
+
+  progress(`measuring heap per stored row (${config.heapEvents.toLocaleString('en-US')} events)`);
+  const heap = runIsolated(
+    { kind: 'heap', seed: config.seed, events: config.heapEvents, ...config.cluster },
+    config.isolation,
+  );
+  progress(
+    `scale run: ${config.scaleNodes.toLocaleString('en-US')} nodes, ${config.scaleEvents.toLocaleString('en-US')} events`,
+  );
+  const scale = runIsolated(
+    {
+      kind: 'scale',
+      seed: config.seed,
+      events: config.scaleEvents,
+      nodes: config.scaleNodes,
+      vnodes: config.scaleVnodes,
+      rf: config.cluster.rf,
+      allocator: config.scaleAllocator,
+    },
+    config.isolation,
+  );
+  const scaledDown = scale.nodes < FULL_SCALE.nodes || scale.events < FULL_SCALE.events;
+
+  const rate = (name: string) => rows.find((row) => row.name === name)!.opsPerSec;
+  const ratios: PerfRatios = {
+    writeOverMurmur3: rate(ROW.writeCounters) / rate(ROW.murmur3),
+    ringOverHashring: rate(ROW.ring) / rate(ROW.hashring),
+    murmur3OverDriver: rate(ROW.murmur3) / rate(ROW.driver),
+  };
+  const targets = evaluateTargets({
+    ...ratios,
+    writeEventsPerSec: rate(ROW.writeCounters),
+    bytesPerRow: heap.bytesPerRow,
+    scaleWallMs: scale.wallMs,
+    scalePeakRssBytes: scale.peakRssBytes,
+    scaleIsFull: !scaledDown,
+  });
+
+  return {
+    rows,
+    ratios,
+    bytesPerRow: heap.bytesPerRow,
+    heap,
+    scale: { ...scale, scaledDown },
+    targets,
+    config,
+    environment: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    },
+    notes: notesFor(config, scaledDown),
+  };
+}
+
+function measureRow(row: MicroRow, fixture: Fixture, config: PerfConfig): PerfRow {
+  const operation = row.prepare(fixture, { batch: config.batch, rowEvents: config.rowEvents });
+  const measured = measure(row.name, operation, config.batch, config.timing);
+  return {
+    name: row.name,
+    opsPerSec: measured.opsPerSec,
+    unit: `${row.unit}/s`,
+    description: row.description,
+    samples: measured.samples,
+    rmePercent: measured.rmePercent,
+  };
+}
+
+function notesFor(config: PerfConfig, scaledDown: boolean): string[] {
+  const notes = [
+    `each rate is the median of benchmark.js cycles over ${config.keys.toLocaleString('en-US')} pre-generated keys, ${config.batch.toLocaleString('en-US')} per operation`,
+    `the scale run allocates tokens with "${config.scaleAllocator}": "balanced" grows the ring node by node and takes about 22 s alone for 1,000 nodes`,
+  ];
+  if (scaledDown) {
+    notes.push(
+      `scale run scaled down to ${config.scaleNodes.toLocaleString('en-US')} nodes and ${config.scaleEvents.toLocaleString('en-US')} events (${config.size}); its targets are not evaluated`,
+    );
+  }
+  if (config.isolation === 'in-process') {
+    notes.push(
+      'heap and scale were measured in this process: peak RSS includes the in-process rows',
+    );
+  }
+  return notes;
+}

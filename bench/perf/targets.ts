@@ -1,0 +1,93 @@
+/**
+ * The performance targets of the suite (set for a 2-core machine), each a pure check of one
+ * report figure. `met` is null when the run did not measure what the target is about (the scale
+ * targets on a scaled-down `--quick` run).
+ */
+export interface TargetResult {
+  readonly id: string;
+  readonly description: string;
+  /** The figure the target is about, in `unit`. */
+  readonly measured: number;
+  readonly unit: 'ratio' | 'events/s' | 'bytes' | 'ms';
+  readonly required: string;
+  readonly met: boolean | null;
+}
+
+export interface TargetInputs {
+  readonly writeOverMurmur3: number;
+  readonly writeEventsPerSec: number;
+  readonly ringOverHashring: number;
+  readonly murmur3OverDriver: number;
+  readonly bytesPerRow: number;
+  readonly scaleWallMs: number;
+  readonly scalePeakRssBytes: number;
+  /** False when the scale run was smaller than the target's 1,000 nodes and 10M events. */
+  readonly scaleIsFull: boolean;
+}
+
+/** 2 GB, decimal, the stricter reading. */
+const SCALE_RSS_LIMIT_BYTES = 2e9;
+const SCALE_WALL_LIMIT_MS = 30_000;
+
+export function evaluateTargets(inputs: TargetInputs): TargetResult[] {
+  const atLeast = (measured: number, floor: number) => measured >= floor;
+  const scale = (met: boolean) => (inputs.scaleIsFull ? met : null);
+  return [
+    {
+      id: 'write-vs-murmur3',
+      description: 'counters-only write path at least half the Murmur3 token rate',
+      measured: inputs.writeOverMurmur3,
+      unit: 'ratio',
+      required: '>= 0.5x',
+      met: atLeast(inputs.writeOverMurmur3, 0.5),
+    },
+    {
+      id: 'write-rate',
+      description: 'counters-only write path',
+      measured: inputs.writeEventsPerSec,
+      unit: 'events/s',
+      required: '>= 1,000,000 events/s',
+      met: atLeast(inputs.writeEventsPerSec, 1_000_000),
+    },
+    {
+      id: 'ring-vs-hashring',
+      description: 'ring lookup with replica set against hashring',
+      measured: inputs.ringOverHashring,
+      unit: 'ratio',
+      required: '>= 10x',
+      met: atLeast(inputs.ringOverHashring, 10),
+    },
+    {
+      id: 'murmur3-vs-driver',
+      description: "ringlab's Murmur3 against cassandra-driver's tokenizer",
+      measured: inputs.murmur3OverDriver,
+      unit: 'ratio',
+      required: '>= 4x',
+      met: atLeast(inputs.murmur3OverDriver, 4),
+    },
+    {
+      id: 'heap-per-row',
+      description: 'heap per stored row beyond its payload strings',
+      measured: inputs.bytesPerRow,
+      unit: 'bytes',
+      required: '<= 150 bytes',
+      met: inputs.bytesPerRow <= 150,
+    },
+    {
+      id: 'scale-time',
+      description: '1,000 nodes x 16 vnodes, 10M events, counters only: wall time',
+      measured: inputs.scaleWallMs,
+      unit: 'ms',
+      required: '< 30,000 ms',
+      met: scale(inputs.scaleWallMs < SCALE_WALL_LIMIT_MS),
+    },
+    {
+      id: 'scale-rss',
+      description: 'the same run: peak RSS',
+      measured: inputs.scalePeakRssBytes,
+      unit: 'bytes',
+      required: '< 2 GB',
+      met: scale(inputs.scalePeakRssBytes < SCALE_RSS_LIMIT_BYTES),
+    },
+  ];
+}

@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import { runPerf, type PerfReport, type TargetResult } from '../../bench/perf.js';
+import type { Io } from '../io.js';
+import { parseSeed } from '../options.js';
+import { bytes, count, fixed, renderTable, toJson } from '../render.js';
+
+interface PerfFlags {
+  quick: boolean;
+  json: boolean;
+  seed?: number;
+}
+
+export function registerPerf(bench: Command, io: Io): void {
+  bench
+    .command('perf')
+    .description(
+      'the performance suite: token, ring and write-path rates against cassandra-driver and hashring, heap per row, a 1,000-node scale run',
+    )
+    .option('--quick', 'a smaller run (under a minute); the scale run is scaled down', false)
+    .option('--json', 'print one JSON document on stdout', false)
+    .option('--seed <s>', 'seed for keys, events and tokens (default: 1)', parseSeed)
+    .action((flags: PerfFlags) => {
+      const report = runPerf({
+        quick: flags.quick,
+        seed: flags.seed,
+        onProgress: (line) => io.err(`… ${line}\n`),
+      });
+      io.out(flags.json ? toJson(report) : renderPerf(report));
+    });
+}
+
+function renderPerf(report: PerfReport): string {
+  const { config, environment, ratios, heap, scale } = report;
+  const lines = [
+    `seed ${config.seed} · ${config.size} run · node ${environment.node} · ${environment.platform} · ${environment.cpus} × ${environment.cpuModel}`,
+    `rows 2-8 on ${config.cluster.nodes} nodes × ${config.cluster.vnodes} vnodes, rf ${config.cluster.rf}, over ${count(config.keys)} pre-generated keys`,
+    '',
+    renderTable(
+      [
+        { header: 'row' },
+        { header: 'rate', align: 'right' },
+        { header: 'unit' },
+        { header: '±', align: 'right' },
+        { header: 'cycles', align: 'right' },
+        { header: 'what' },
+      ],
+      report.rows.map((row) => [
+        row.name,
+        count(row.opsPerSec),
+        row.unit,
+        `${fixed(row.rmePercent, 1)}%`,
+        count(row.samples),
+        row.description,
+      ]),
+    ),
+    '',
+    `ratios: write/murmur3 ${fixed(ratios.writeOverMurmur3, 2)} · ring/hashring ${fixed(ratios.ringOverHashring, 1)} · murmur3/driver ${fixed(ratios.murmur3OverDriver, 1)}`,
+    `heap: ${fixed(report.bytesPerRow, 1)} B per stored row beyond its payload strings (${count(heap.storedRows)} rows from ${count(heap.events)} events at rf ${config.cluster.rf}; each event_id string ${fixed(heap.payloadStringBytesPerEvent, 1)} B, subtracted)`,
+    `scale: ${count(scale.nodes)} nodes × ${scale.vnodes} vnodes (${scale.allocator}), ${count(scale.events)} events, counters only: ${seconds(scale.wallMs)} (tokens ${seconds(scale.placementMs)}, writes ${seconds(scale.writeMs)}), peak RSS ${bytes(scale.peakRssBytes)}${scale.scaledDown ? ' (scaled down)' : ''}`,
+    '',
+    renderTable(
+      [
+        { header: 'target' },
+        { header: 'measured', align: 'right' },
+        { header: 'required' },
+        { header: '' },
+        { header: 'what' },
+      ],
+      report.targets.map((target) => [
+        target.id,
+        measuredCell(target),
+        target.required,
+        target.met === null ? '– not evaluated' : target.met ? '✓ met' : '✗ not met',
+        target.description,
+      ]),
+    ),
+    '',
+    ...report.notes.map((note) => `note: ${note}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function measuredCell(target: TargetResult): string {
+  switch (target.unit) {
+    case 'ratio':
+      return `${fixed(target.measured, 2)}x`;
+    case 'events/s':
+      return `${count(target.measured)} events/s`;
+    case 'ms':
+      return `${count(target.measured)} ms`;
+    case 'bytes':
+      return target.measured < 1024 ? `${fixed(target.measured, 1)} B` : bytes(target.measured);
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { resolveClusterConfig, type ClusterConfig } from '../../bench/cluster-config.js';
+import { ringReport, type RingReport } from '../../bench/ring-report.js';
+import type { Io } from '../io.js';
+import { addClusterOptions, clusterInput, type ClusterFlags } from '../options.js';
+import { fixed, percent, renderBar, renderTable, toJson } from '../render.js';
+
+export function registerRing(program: Command, io: Io): void {
+  addClusterOptions(
+    program
+      .command('ring')
+      .description('build a ring and show each node’s tokens and ownership')
+      .option(
+        '--grow',
+        'also show max/mean ownership as the cluster grows one node at a time',
+        false,
+      )
+      .option('--json', 'print JSON', false),
+  ).action((flags: ClusterFlags & { grow: boolean; json: boolean }) => {
+    const config = resolveClusterConfig(clusterInput(flags));
+    const report = ringReport(config, { grow: flags.grow });
+    io.out(flags.json ? toJson(report) : renderRing(report));
+  });
+}
+
+export function describeCluster(config: ClusterConfig): string {
+  const replication =
+    config.replication === 'simple'
+      ? `SimpleStrategy rf ${config.rf}`
+      : `NetworkTopologyStrategy rf ${config.rf} per DC, ${config.dcs} DC${config.dcs > 1 ? 's' : ''} × ${config.racks} rack${config.racks > 1 ? 's' : ''}`;
+  return `seed ${config.seed} · ${config.nodes} nodes × ${config.vnodes} vnodes (${config.allocator}) · ${config.partitioner} · ${replication}`;
+}
+
+function renderRing(report: RingReport): string {
+  const maxShare = Math.max(...report.nodes.map((node) => node.replicatedOwnership));
+  const table = renderTable(
+    [
+      { header: 'node' },
+      { header: 'dc' },
+      { header: 'rack' },
+      { header: 'tokens', align: 'right' },
+      { header: 'primary', align: 'right' },
+      { header: 'replicated', align: 'right' },
+      { header: '' },
+    ],
+    report.nodes.map((node) => [
+      node.id,
+      node.dc,
+      node.rack,
+      String(node.tokens.length),
+      percent(node.ownership),
+      percent(node.replicatedOwnership),
+      renderBar(node.replicatedOwnership, maxShare),
+    ]),
+  );
+  const { imbalance } = report;
+  const lines = [
+    describeCluster(report.config),
+    '',
+    table,
+    '',
+    `replicated ownership: max/mean ${fixed(imbalance.maxOverMean)}, min/mean ${fixed(imbalance.minOverMean)}, cv ${percent(imbalance.cv)}, gini ${fixed(imbalance.gini)}`,
+    `primary ownership:    max/mean ${fixed(imbalance.primaryMaxOverMean)}`,
+  ];
+  if (report.growth) {
+    lines.push(
+      '',
+      'growth: max/mean of replicated ownership after each join',
+      renderGrowth(report.growth),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function renderGrowth(growth: NonNullable<RingReport['growth']>): string {
+  // Show every step for small clusters; for large ones, a readable sample plus the last step.
+  const step = growth.length <= 30 ? 1 : Math.ceil(growth.length / 25);
+  const shown = growth.filter(
+    (point, i) => i % step === step - 1 || i === growth.length - 1 || point.nodes <= 4,
+  );
+  const worst = Math.max(...shown.map((point) => point.maxOverMean));
+  return renderTable(
+    [{ header: 'nodes', align: 'right' }, { header: 'max/mean', align: 'right' }, { header: '' }],
+    shown.map((point) => [
+      String(point.nodes),
+      fixed(point.maxOverMean),
+      renderBar(point.maxOverMean - 1, worst - 1),
+    ]),
+  );
+}

@@ -1,0 +1,256 @@
+/**
+ * Token allocation: which tokens a node takes when it joins.
+ *
+ * - `random`: Cassandra before 4.0. `vnodes` uniform random tokens per node, drawn from a stream
+ *   forked per node id, so adding a node never changes another node's tokens. A node's ownership
+ *   then has a relative standard deviation of about 1/sqrt(vnodes).
+ * - `balanced`: replication-aware, in the spirit of Cassandra 4.0's
+ *   `allocate_tokens_for_local_replication_factor` (see allocation-balanced.ts): each joining
+ *   node's tokens are chosen to even out replicated ownership among the nodes it shares replicas
+ *   with: the whole ring for SimpleStrategy, its own DC (with that DC's rf) for
+ *   NetworkTopologyStrategy.
+ *
+ * Both are deterministic for a seed, and a cluster is always grown one node at a time in array
+ * order, so `allocateTokens(nodes)[i]` equals `tokensForNewNode` on the ring of nodes 0..i-1.
+ */
+import { balancedTokens, fractionOfParts, fractionOfToken } from './allocation-balanced.js';
+import { invalidConfig, RinglabError } from './errors.js';
+import type { Random } from './random.js';
+import { createPlacement, replicatedOwnership, type ReplicationStrategy } from './replication.js';
+import { buildRing, type NodeSpec, type Ring } from './ring.js';
+import { imbalance } from './stats.js';
+import { toSigned64 } from './token.js';
+
+export const allocatorNames = ['random', 'balanced'] as const;
+export type AllocatorName = (typeof allocatorNames)[number];
+
+/** The most vnodes a node may have. */
+export const MAX_VNODES = 1024;
+
+export interface AllocationOptions {
+  /** The nodes in the order they join. */
+  readonly nodes: readonly NodeSpec[];
+  readonly vnodes: number;
+  readonly allocator: AllocatorName;
+  readonly strategy: ReplicationStrategy;
+  /** Each node draws from `random.fork('tokens/<node id>')`. */
+  readonly random: Random;
+}
+
+export interface NewNodeOptions {
+  /** The ring the node joins; undefined for the first node. */
+  readonly ring: Ring | undefined;
+  readonly node: NodeSpec;
+  readonly vnodes: number;
+  readonly allocator: AllocatorName;
+  readonly strategy: ReplicationStrategy;
+  readonly random: Random;
+}
+
+export interface GrowthPoint {
+  readonly nodes: number;
+  /** Largest replicated ownership over the mean (of the node's DC for NetworkTopologyStrategy). */
+  readonly maxOverMean: number;
+}
+
+/** Tokens for every node, growing the cluster one node at a time in array order. */
+export function allocateTokens(options: AllocationOptions): bigint[][] {
+  const { nodes, vnodes, allocator, strategy, random } = options;
+  checkOptions(vnodes, strategy);
+  const ids = new Set<string>();
+  for (const node of nodes) {
+    if (ids.has(node.id)) throw invalidConfig('nodes', `has duplicate node id ${node.id}`);
+    ids.add(node.id);
+  }
+  // The ring so far, ascending, as a joining node sees it.
+  const taken = new Set<bigint>();
+  const ring: SortedRing = { tokens: [], fractions: [], owners: [] };
+  return nodes.map((node, index) => {
+    const stream = random.fork(`tokens/${node.id}`);
+    const tokens =
+      allocator === 'random'
+        ? randomTokens(vnodes, stream, taken)
+        : joinBalanced(nodes.slice(0, index + 1), ring, vnodes, strategy, stream, taken);
+    for (const token of tokens) {
+      taken.add(token);
+      const at = lowerBound(ring.tokens, token);
+      ring.tokens.splice(at, 0, token);
+      ring.fractions.splice(at, 0, fractionOfToken(token));
+      ring.owners.splice(at, 0, index);
+    }
+    return tokens;
+  });
+}
+
+/** Tokens for one node joining an existing ring (or starting one). */
+export function tokensForNewNode(options: NewNodeOptions): bigint[] {
+  const { ring, node, vnodes, allocator, strategy, random } = options;
+  checkOptions(vnodes, strategy);
+  if (ring?.nodes.some((other) => other.id === node.id)) {
+    throw new RinglabError('INVALID_ARGUMENT', `node ${node.id} is already in the ring`, 'node');
+  }
+  const stream = random.fork(`tokens/${node.id}`);
+  const taken = new Set<bigint>(ring?.tokens);
+  if (allocator === 'random') return randomTokens(vnodes, stream, taken);
+  const sorted: SortedRing = ring
+    ? {
+        tokens: Array.from(ring.tokens),
+        fractions: Array.from(ring.tokenHi, (hi, i) => fractionOfParts(hi, ring.tokenLo[i]!)),
+        owners: Array.from(ring.owners),
+      }
+    : { tokens: [], fractions: [], owners: [] };
+  return joinBalanced(
+    ring ? [...ring.nodes, node] : [node],
+    sorted,
+    vnodes,
+    strategy,
+    stream,
+    taken,
+  );
+}
+
+/**
+ * max/mean of replicated ownership after each node joins (index i: i + 1 nodes), with the tokens
+ * `allocateTokens` gives. While a DC has fewer nodes than its rf, its replicas are capped at its
+ * node count (as Cassandra places fewer). With NetworkTopologyStrategy each node is measured
+ * against the mean of its own DC, because DCs are balanced separately; with exactly rf racks in a
+ * DC each rack holds one replica of everything, so uneven rack sizes show as imbalance that no
+ * allocator can remove.
+ */
+export function growthCurve(options: AllocationOptions): GrowthPoint[] {
+  const tokens = allocateTokens(options);
+  const { nodes, strategy } = options;
+  const curve: GrowthPoint[] = [];
+  for (let count = 1; count <= nodes.length; count++) {
+    const ring = buildRing(nodes.slice(0, count), tokens.slice(0, count));
+    curve.push({ nodes: count, maxOverMean: replicatedMaxOverMean(ring, strategy) });
+  }
+  return curve;
+}
+
+interface SortedRing {
+  readonly tokens: bigint[];
+  readonly fractions: number[];
+  readonly owners: number[];
+}
+
+function checkOptions(vnodes: number, strategy: ReplicationStrategy): void {
+  if (!Number.isInteger(vnodes) || vnodes < 1 || vnodes > MAX_VNODES) {
+    throw invalidConfig('vnodes', `must be an integer between 1 and ${MAX_VNODES}, got ${vnodes}`);
+  }
+  if (strategy.class === 'SimpleStrategy') {
+    if (!Number.isInteger(strategy.rf) || strategy.rf < 1) {
+      throw invalidConfig('rf', `must be a positive integer, got ${strategy.rf}`);
+    }
+    return;
+  }
+  for (const [dc, rf] of Object.entries(strategy.rfByDc)) {
+    if (!Number.isInteger(rf) || rf < 0) {
+      throw invalidConfig('rf', `for ${dc} must be a non-negative integer, got ${rf}`);
+    }
+  }
+}
+
+/** Uniform tokens; a draw that hits a token already taken is drawn again. */
+function randomTokens(vnodes: number, random: Random, taken: ReadonlySet<bigint>): bigint[] {
+  const tokens: bigint[] = [];
+  while (tokens.length < vnodes) {
+    const token = toSigned64(random.nextUint64());
+    if (!taken.has(token) && !tokens.includes(token)) tokens.push(token);
+  }
+  return tokens;
+}
+
+/**
+ * Runs the balanced allocator for the last of `nodes` on its domain. NetworkTopologyStrategy
+ * replicates each DC on its own, so only the node's DC, its racks and that DC's rf matter (a DC
+ * without replicas is balanced as rf 1). SimpleStrategy sees the whole ring, each node its own
+ * rack.
+ */
+function joinBalanced(
+  nodes: readonly NodeSpec[],
+  ring: SortedRing,
+  vnodes: number,
+  strategy: ReplicationStrategy,
+  random: Random,
+  taken: ReadonlySet<bigint>,
+): bigint[] {
+  const joining = nodes[nodes.length - 1]!;
+  const simple = strategy.class === 'SimpleStrategy';
+  const dcRf = simple
+    ? 0
+    : Object.hasOwn(strategy.rfByDc, joining.dc)
+      ? strategy.rfByDc[joining.dc]!
+      : 0;
+  const rf = simple ? strategy.rf : Math.max(1, dcRf);
+  const local = new Int32Array(nodes.length).fill(-1);
+  const racks: number[] = [];
+  const rackIds = new Map<string, number>();
+  nodes.forEach((node, i) => {
+    if (!simple && node.dc !== joining.dc) return;
+    local[i] = racks.length;
+    const key = simple ? node.id : node.rack;
+    let id = rackIds.get(key);
+    if (id === undefined) {
+      id = rackIds.size;
+      rackIds.set(key, id);
+    }
+    racks.push(id);
+  });
+
+  const domain: SortedRing = { tokens: [], fractions: [], owners: [] };
+  ring.tokens.forEach((token, i) => {
+    const owner = local[ring.owners[i]!]!;
+    if (owner < 0) return;
+    domain.tokens.push(token);
+    domain.fractions.push(ring.fractions[i]!);
+    domain.owners.push(owner);
+  });
+
+  return balancedTokens({
+    ring: domain,
+    racks,
+    newNode: local[nodes.length - 1]!,
+    rf,
+    vnodes,
+    random,
+    isTaken: (token) => taken.has(token),
+  });
+}
+
+function lowerBound(sorted: readonly bigint[], token: bigint): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid]! < token) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function replicatedMaxOverMean(ring: Ring, strategy: ReplicationStrategy): number {
+  const nodesPerDc = new Map<string, number>();
+  for (const node of ring.nodes) nodesPerDc.set(node.dc, (nodesPerDc.get(node.dc) ?? 0) + 1);
+  let capped: ReplicationStrategy;
+  if (strategy.class === 'SimpleStrategy') {
+    capped = { class: 'SimpleStrategy', rf: Math.min(strategy.rf, ring.nodes.length) };
+  } else {
+    const rfByDc: Record<string, number> = {};
+    for (const [dc, rf] of Object.entries(strategy.rfByDc)) {
+      const count = nodesPerDc.get(dc) ?? 0;
+      if (count > 0 && rf > 0) rfByDc[dc] = Math.min(rf, count);
+    }
+    // No replicas anywhere yet: nothing is owned, so nothing is out of balance.
+    if (Object.keys(rfByDc).length === 0) return 1;
+    capped = { class: 'NetworkTopologyStrategy', rfByDc };
+  }
+  const ownership = replicatedOwnership(createPlacement(ring, capped));
+  if (capped.class === 'SimpleStrategy') return imbalance(ownership).maxOverMean;
+  let worst = 1;
+  for (const dc of Object.keys(capped.rfByDc)) {
+    const values = ring.nodes.flatMap((node, i) => (node.dc === dc ? [ownership[i]!] : []));
+    worst = Math.max(worst, imbalance(values).maxOverMean);
+  }
+  return worst;
+}

@@ -1,0 +1,44 @@
+import type { RowPlacer } from '../engine/coordinator.js';
+import { invalidConfig } from '../engine/errors.js';
+import type { PartitionKey, Partitioner, Query, Route } from '../engine/partitioner.js';
+import type { Row } from '../engine/row.js';
+import type { TokenFunction, TokenParts } from '../engine/token.js';
+import { textBytes, transientTextBytes } from './key-bytes.js';
+
+/**
+ * `hash-event-id`: every event is its own partition, keyed by `event_id`. Writes spread as evenly
+ * as the hash allows, but any read that is not by `event_id` (say, "logs of server X") cannot be
+ * routed and must visit every token range.
+ *
+ * The key's text is the event id itself and its bytes are the id's UTF-8, so the write path
+ * (`placeRow`) hashes the id from a reused buffer instead of building a key with its own bytes.
+ */
+export function hashEventId(tokenFunction: TokenFunction): Partitioner & RowPlacer {
+  return {
+    name: 'hash-event-id',
+    tokenFunction,
+    keyOf: (row: Row): PartitionKey => eventKey(row.event_id),
+    placeRow: (row: Row, out: TokenParts): string => {
+      const eventId = eventIdOf(row.event_id);
+      tokenFunction.tokenParts(transientTextBytes(eventId), out);
+      return eventId;
+    },
+    route: (query: Query): Route => {
+      const eventId = query.where.event_id;
+      return eventId === undefined
+        ? { kind: 'all-ranges' }
+        : { kind: 'partitions', keys: [eventKey(eventId)] };
+    },
+  };
+}
+
+function eventIdOf(eventId: Row[string] | undefined): string {
+  if (typeof eventId !== 'string')
+    throw invalidConfig('event_id', `must be a string column, got ${typeof eventId}`);
+  return eventId;
+}
+
+function eventKey(eventId: Row[string] | undefined): PartitionKey {
+  const text = eventIdOf(eventId);
+  return { bytes: textBytes(text), text };
+}

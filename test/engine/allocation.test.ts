@@ -1,0 +1,340 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+import { fractionOfToken, spanOwnership } from '../../engine/allocation-balanced.js';
+import {
+  allocateTokens,
+  allocatorNames,
+  growthCurve,
+  tokensForNewNode,
+  type AllocationOptions,
+  type AllocatorName,
+  type GrowthPoint,
+} from '../../engine/allocation.js';
+import { createRandom } from '../../engine/random.js';
+import {
+  createPlacement,
+  networkTopologyStrategy,
+  replicatedOwnership,
+  simpleStrategy,
+  type ReplicationStrategy,
+} from '../../engine/replication.js';
+import { buildRing, primaryOwnership, type NodeSpec, type Ring } from '../../engine/ring.js';
+import { isToken } from '../../engine/token.js';
+import {
+  ntsStrategyArb,
+  ringArb,
+  simpleStrategyArb,
+  topologyArb,
+  type Topology,
+} from '../helpers/arbitraries.js';
+import { expectRinglabError } from '../helpers/errors.js';
+
+/** Nodes n1..nN dealt round-robin to DCs, and inside each DC round-robin to racks. */
+function topology(nodes: number, dcs = 1, racks = 1): NodeSpec[] {
+  const perDc = new Array<number>(dcs).fill(0);
+  return Array.from({ length: nodes }, (_, i) => {
+    const dc = i % dcs;
+    const rack = perDc[dc]!++ % racks;
+    return { id: `n${i + 1}`, dc: `dc${dc + 1}`, rack: `r${rack + 1}` };
+  });
+}
+
+/** Cassandra's allocator test bound: max/mean at most 1 + 4s/(vnodes rf), s = 1.5 with racks. */
+function cassandraBound(vnodes: number, rf: number, racks: boolean): number {
+  return 1 + (4 * (racks ? 1.5 : 1)) / (vnodes * rf);
+}
+
+function curves(options: Omit<AllocationOptions, 'allocator'>) {
+  const of = (allocator: AllocatorName): GrowthPoint[] => growthCurve({ ...options, allocator });
+  return { balanced: of('balanced'), random: of('random') };
+}
+
+function expectBalancedBeatsRandom(
+  balanced: readonly GrowthPoint[],
+  random: readonly GrowthPoint[],
+  from: number,
+): void {
+  const losses = balanced
+    .filter((point, i) => point.nodes >= from && point.maxOverMean >= random[i]!.maxOverMean)
+    .map((point) => point.nodes);
+  expect(losses).toEqual([]);
+}
+
+/** A strategy for a generated topology: SimpleStrategy or NetworkTopologyStrategy. */
+function strategyArb(shape: Topology): fc.Arbitrary<ReplicationStrategy> {
+  return fc.oneof(simpleStrategyArb(shape), ntsStrategyArb(shape));
+}
+
+describe('allocateTokens: validation', () => {
+  const nodes = topology(3);
+  const base = { nodes, strategy: simpleStrategy(3), random: createRandom(1) };
+
+  it.each([0, -1, 1.5, 1025, Number.NaN])('refuses vnodes %s', (vnodes) => {
+    for (const allocator of allocatorNames) {
+      expectRinglabError(
+        () => allocateTokens({ ...base, vnodes, allocator }),
+        'INVALID_CONFIG',
+        'vnodes',
+      );
+      expectRinglabError(
+        () => tokensForNewNode({ ...base, ring: undefined, node: nodes[0]!, vnodes, allocator }),
+        'INVALID_CONFIG',
+        'vnodes',
+      );
+    }
+  });
+
+  it('accepts vnodes from 1 to 1024', () => {
+    expect(allocateTokens({ ...base, vnodes: 1, allocator: 'balanced' })).toHaveLength(3);
+    expect(allocateTokens({ ...base, vnodes: 1024, allocator: 'random' })[2]).toHaveLength(1024);
+  });
+
+  it('refuses a bad replication factor and duplicate node ids', () => {
+    expectRinglabError(
+      () =>
+        allocateTokens({ ...base, vnodes: 4, allocator: 'balanced', strategy: simpleStrategy(0) }),
+      'INVALID_CONFIG',
+      'rf',
+    );
+    expectRinglabError(
+      () =>
+        allocateTokens({
+          ...base,
+          vnodes: 4,
+          allocator: 'balanced',
+          strategy: networkTopologyStrategy({ dc1: -1 }),
+        }),
+      'INVALID_CONFIG',
+      'rf',
+    );
+    expectRinglabError(
+      () =>
+        allocateTokens({ ...base, nodes: [...nodes, nodes[0]!], vnodes: 4, allocator: 'random' }),
+      'INVALID_CONFIG',
+      'nodes',
+    );
+  });
+
+  it('refuses a joining node that is already in the ring', () => {
+    const tokens = allocateTokens({ ...base, vnodes: 4, allocator: 'balanced' });
+    const ring = buildRing(nodes, tokens);
+    expectRinglabError(
+      () => tokensForNewNode({ ...base, ring, node: nodes[1]!, vnodes: 4, allocator: 'balanced' }),
+      'INVALID_ARGUMENT',
+      'node',
+    );
+  });
+});
+
+describe.each(allocatorNames)('%s allocator: tokens and joins', (allocator) => {
+  const caseArb = topologyArb({ maxNodes: 10, maxRacksPerDc: 3 }).chain((shape) =>
+    fc.record({
+      nodes: fc.constant(shape.nodes),
+      strategy: strategyArb(shape),
+      vnodes: fc.integer({ min: 1, max: 8 }),
+      seed: fc.nat(1000),
+    }),
+  );
+
+  it('gives every node vnodes distinct tokens, the same for the same seed', () => {
+    fc.assert(
+      fc.property(caseArb, ({ nodes, strategy, vnodes, seed }) => {
+        const options = { nodes, vnodes, allocator, strategy, random: createRandom(seed) };
+        const tokens = allocateTokens(options);
+        expect(tokens.map((own) => own.length)).toEqual(nodes.map(() => vnodes));
+        const all = tokens.flat();
+        expect(new Set(all).size).toBe(all.length);
+        expect(all.every(isToken)).toBe(true);
+        expect(allocateTokens({ ...options, random: createRandom(seed) })).toEqual(tokens);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('never changes existing nodes when one joins, and joining a ring gives the same tokens', () => {
+    fc.assert(
+      fc.property(caseArb, ({ nodes, strategy, vnodes, seed }) => {
+        const options = { vnodes, allocator, strategy, random: createRandom(seed) };
+        const all = allocateTokens({ ...options, nodes });
+        const last = nodes.length - 1;
+        expect(allocateTokens({ ...options, nodes: nodes.slice(0, last) })).toEqual(
+          all.slice(0, last),
+        );
+        const ring = last === 0 ? undefined : buildRing(nodes.slice(0, last), all.slice(0, last));
+        expect(tokensForNewNode({ ...options, ring, node: nodes[last]! })).toEqual(all[last]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('depends on the seed', () => {
+    const options = { nodes: topology(4), vnodes: 8, allocator, strategy: simpleStrategy(2) };
+    const one = allocateTokens({ ...options, random: createRandom(1) });
+    const two = allocateTokens({ ...options, random: createRandom(2) });
+    expect(one.flat()).not.toEqual(two.flat());
+  });
+});
+
+describe('random allocator', () => {
+  it("draws a node's tokens from its own stream, whatever the other nodes", () => {
+    const random = createRandom(7);
+    const alone = allocateTokens({
+      nodes: [{ id: 'x', dc: 'dc1', rack: 'r1' }],
+      vnodes: 16,
+      allocator: 'random',
+      strategy: simpleStrategy(1),
+      random,
+    });
+    const among = allocateTokens({
+      nodes: [...topology(5), { id: 'x', dc: 'dc1', rack: 'r1' }],
+      vnodes: 16,
+      allocator: 'random',
+      strategy: simpleStrategy(3),
+      random,
+    });
+    expect(among[5]).toEqual(alone[0]);
+  });
+
+  it.each([4, 16, 64])(
+    'gives primary ownership a relative standard deviation of about 1/sqrt(vnodes) (%i vnodes)',
+    (vnodes) => {
+      // With n nodes of v uniform tokens, a node owns the sum of v of the n*v spacings of the
+      // ring: Beta(v, (n - 1) v), mean 1/n, relative variance (n - 1)/(n v + 1), about 1/v.
+      // The mean is exactly 1/n (ownership sums to 1), so the pooled squared deviations of
+      // seeds * n nodes estimate that variance; its relative standard error is about
+      // sqrt((2 + kurtosis) / samples) with the Beta's excess kurtosis close to 6/v. Seeds are
+      // fixed, so the check is deterministic; the tolerance (4 standard errors) says how close
+      // to theory the draws must be, not how often a run may fail.
+      const n = 64;
+      const seeds = 12;
+      let squares = 0;
+      for (let seed = 1; seed <= seeds; seed++) {
+        const nodes = topology(n);
+        const random = createRandom(seed);
+        const tokens = allocateTokens({
+          nodes,
+          vnodes,
+          allocator: 'random',
+          strategy: simpleStrategy(1),
+          random,
+        });
+        for (const share of primaryOwnership(buildRing(nodes, tokens))) {
+          squares += (share * n - 1) ** 2;
+        }
+      }
+      const samples = seeds * n;
+      const relativeVariance = squares / samples;
+      const theory = (n - 1) / (n * vnodes + 1);
+      const standardError = theory * Math.sqrt((2 + 6 / vnodes) / samples);
+      expect(Math.abs(relativeVariance - theory)).toBeLessThan(4 * standardError);
+      expect(Math.sqrt(relativeVariance) * Math.sqrt(vnodes)).toBeGreaterThan(0.8);
+      expect(Math.sqrt(relativeVariance) * Math.sqrt(vnodes)).toBeLessThan(1.2);
+    },
+  );
+});
+
+describe('balanced allocator: its model of replica placement', () => {
+  /** The model's ownership of every node, domain by domain, in ring node order. */
+  function modelOwnership(ring: Ring, strategy: ReplicationStrategy): Float64Array {
+    const result = new Float64Array(ring.nodes.length);
+    const domains =
+      strategy.class === 'SimpleStrategy'
+        ? [{ members: ring.nodes.map((_, i) => i), rf: strategy.rf, rackOf: (i: number) => i }]
+        : Object.entries(strategy.rfByDc).map(([dc, rf]) => {
+            const members = ring.nodes.flatMap((node, i) => (node.dc === dc ? [i] : []));
+            const rackNames = [...new Set(members.map((i) => ring.nodes[i]!.rack))];
+            return { members, rf, rackOf: (i: number) => rackNames.indexOf(ring.nodes[i]!.rack) };
+          });
+    for (const { members, rf, rackOf } of domains) {
+      const local = new Map(members.map((node, index) => [node, index]));
+      const positions = Array.from(ring.owners.keys()).filter((p) => local.has(ring.owners[p]!));
+      const tokens = positions.map((p) => ring.tokens[p]!);
+      const ownership = spanOwnership(
+        {
+          tokens,
+          fractions: tokens.map(fractionOfToken),
+          owners: positions.map((p) => local.get(ring.owners[p]!)!),
+        },
+        members.map(rackOf),
+        rf,
+      );
+      members.forEach((node, index) => (result[node] = ownership[index]!));
+    }
+    return result;
+  }
+
+  it('matches replicatedOwnership: SimpleStrategy and NetworkTopologyStrategy, racks below rf too', () => {
+    const caseArb = ringArb({ maxNodes: 12, maxVnodes: 6, maxRacksPerDc: 4 }).chain((built) =>
+      strategyArb(built.spec.topology).map((strategy) => ({ ...built, strategy })),
+    );
+    fc.assert(
+      fc.property(caseArb, ({ ring, strategy }) => {
+        const expected = replicatedOwnership(createPlacement(ring, strategy));
+        const actual = modelOwnership(ring, strategy);
+        expected.forEach((share, node) => expect(actual[node]).toBeCloseTo(share, 9));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('balanced allocator: growing to 250 nodes, 16 vnodes', () => {
+  const vnodes = 16;
+
+  it('keeps max/mean within 1 + 4/(vnodes rf) at every size with SimpleStrategy rf 3', () => {
+    const { balanced, random } = curves({
+      nodes: topology(250),
+      vnodes,
+      strategy: simpleStrategy(3),
+      random: createRandom(1),
+    });
+    const bound = cassandraBound(vnodes, 3, false);
+    expect(balanced.at(-1)!.maxOverMean).toBeLessThanOrEqual(bound);
+    expect(balanced.filter((point) => point.maxOverMean > bound)).toEqual([]);
+    // Below 4 nodes every node holds everything, whatever the tokens.
+    expectBalancedBeatsRandom(balanced, random, 4);
+  });
+
+  it('keeps max/mean within 1 + 4/vnodes at every size with rf 1', () => {
+    const { balanced, random } = curves({
+      nodes: topology(250),
+      vnodes,
+      strategy: simpleStrategy(1),
+      random: createRandom(2),
+    });
+    const bound = cassandraBound(vnodes, 1, false);
+    expect(balanced.filter((point) => point.maxOverMean > bound)).toEqual([]);
+    expectBalancedBeatsRandom(balanced, random, 2);
+  });
+
+  it('stays within the racks bound of the best possible with 2 DCs x 3 racks, rf 3 per DC', () => {
+    const nodes = topology(250, 2, 3);
+    const { balanced, random } = curves({
+      nodes,
+      vnodes,
+      strategy: networkTopologyStrategy({ dc1: 3, dc2: 3 }),
+      random: createRandom(3),
+    });
+    // With as many racks as rf, each rack holds one replica of everything, so a node's share
+    // is at least its rack's 1 / (nodes in the rack): uneven racks are imbalanced whatever the
+    // tokens. Measure against that floor.
+    const floor = (count: number): number => {
+      let worst = 1;
+      for (const dc of ['dc1', 'dc2']) {
+        const members = nodes.slice(0, count).filter((node) => node.dc === dc);
+        if (members.length < 3) continue;
+        const smallestRack = Math.min(
+          ...['r1', 'r2', 'r3'].map((rack) => members.filter((node) => node.rack === rack).length),
+        );
+        worst = Math.max(worst, members.length / 3 / smallestRack);
+      }
+      return worst;
+    };
+    const bound = cassandraBound(vnodes, 3, true);
+    const over = balanced.filter((point) => point.maxOverMean > floor(point.nodes) * bound);
+    expect(over).toEqual([]);
+    // Until every rack has two nodes, the lone nodes' racks decide both curves alike.
+    expectBalancedBeatsRandom(balanced, random, 12);
+  });
+});
