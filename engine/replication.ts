@@ -30,7 +30,8 @@ export function totalRf(strategy: ReplicationStrategy): number {
 /** The replication factor that applies inside one DC (for LOCAL_* consistency levels). */
 export function rfInDc(strategy: ReplicationStrategy, dc: string): number {
   if (strategy.class === 'SimpleStrategy') return strategy.rf;
-  return strategy.rfByDc[dc] ?? 0;
+  // hasOwn: a DC named like an Object.prototype key ("constructor") must not find a function.
+  return Object.hasOwn(strategy.rfByDc, dc) ? strategy.rfByDc[dc]! : 0;
 }
 
 /**
