@@ -45,9 +45,10 @@ export function timeBucket(options: TimeBucketOptions): Partitioner {
     throw invalidConfig('span', `must be at least 1 ms, got ${spanMs}`);
 
   const bucketStart = (ts: number): number => Math.floor(ts / bucketMs) * bucketMs;
+  // The text form is the bucket's start in ISO 8601, so reports name buckets as times.
   const keyOf = (start: number): PartitionKey => ({
     bytes: timestampBytes(start),
-    text: `bucket@${start}`,
+    text: new Date(start).toISOString(),
   });
 
   return {

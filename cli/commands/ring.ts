@@ -63,10 +63,13 @@ function renderRing(report: RingReport): string {
     `primary ownership:    max/mean ${fixed(imbalance.primaryMaxOverMean)}`,
   ];
   if (report.growth) {
+    const bound = 1 + 4 / (report.config.vnodes * report.config.rf);
+    const worst = Math.max(...report.growth.map((point) => point.maxOverMean));
     lines.push(
       '',
       'growth: max/mean of replicated ownership after each join',
       renderGrowth(report.growth),
+      `worst ${fixed(worst, 4)}; Cassandra's allocator test accepts up to 1 + 4/(vnodes·rf) = ${fixed(bound, 4)}`,
     );
   }
   return `${lines.join('\n')}\n`;

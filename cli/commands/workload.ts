@@ -4,6 +4,7 @@ import {
   distributionNames,
   resolveDistribution,
   sampleTop,
+  zeta,
 } from '../../bench/workloads/distributions.js';
 import { DEFAULT_SEED } from '../../bench/cluster-config.js';
 import type { Io } from '../io.js';
@@ -41,7 +42,14 @@ export function registerWorkload(program: Command, io: Io): void {
         items: flags.items,
         ...(flags.theta === undefined ? {} : { theta: flags.theta }),
       });
-      const top = sampleTop(spec, flags.count, flags.top, createRandom(seed).fork('sample'));
+      const sampled = sampleTop(spec, flags.count, flags.top, createRandom(seed).fork('sample'));
+      // For Zipfian, the pure Zipf law's share, 1 / ((rank)^theta * zeta(n, theta)), to compare with.
+      const norm = spec.kind === 'zipfian' ? zeta(spec.items, spec.theta) : 0;
+      const top = sampled.map((entry) =>
+        spec.kind === 'zipfian'
+          ? { ...entry, zipfShare: 1 / ((entry.item + 1) ** spec.theta * norm) }
+          : entry,
+      );
       if (flags.json) {
         io.out(toJson({ seed, spec, count: flags.count, top }));
         return;
@@ -57,6 +65,7 @@ export function registerWorkload(program: Command, io: Io): void {
             { header: 'item', align: 'right' },
             { header: 'count', align: 'right' },
             { header: 'share', align: 'right' },
+            ...(spec.kind === 'zipfian' ? [{ header: 'Zipf law', align: 'right' as const }] : []),
             { header: '' },
           ],
           top.map((entry, i) => [
@@ -64,6 +73,7 @@ export function registerWorkload(program: Command, io: Io): void {
             String(entry.item),
             count(entry.count),
             percent(entry.count / flags.count),
+            ...('zipfShare' in entry ? [percent(entry.zipfShare)] : []),
             renderBar(entry.count, max),
           ]),
         )}\n`,
