@@ -105,7 +105,8 @@ function integerIn(field: string, value: number, min: number, max: number): numb
   return value;
 }
 
-function oneOf<T extends string>(field: string, value: string, names: readonly T[]): T {
+/** The name among `names` equal to `value`, or an UNKNOWN_NAME error naming the field. */
+export function oneOf<T extends string>(field: string, value: string, names: readonly T[]): T {
   const found = names.find((name) => name === value);
   if (found === undefined) {
     throw new RinglabError(

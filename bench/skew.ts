@@ -1,6 +1,6 @@
 import { createCluster, type Cluster } from '../engine/cluster.js';
 import { createCoordinator } from '../engine/coordinator.js';
-import { invalidConfig, RinglabError } from '../engine/errors.js';
+import { invalidConfig } from '../engine/errors.js';
 import type { Partitioner, Query } from '../engine/partitioner.js';
 import { createRandom, type Random } from '../engine/random.js';
 import { createPlacement, type Placement } from '../engine/replication.js';
@@ -17,6 +17,7 @@ import {
   type StrategyName,
 } from '../partitioners/index.js';
 import {
+  oneOf,
   placementOf,
   resolveClusterConfig,
   strategyOf,
@@ -415,26 +416,7 @@ export function resolveSkewConfig(input: SkewOptionsInput): SkewConfig {
 }
 
 function oneStrategy(name: string): StrategyName {
-  if (!isStrategyName(name)) {
-    throw new RinglabError(
-      'UNKNOWN_NAME',
-      `strategy "${name}" is unknown; expected one of ${strategyNames.join(', ')}`,
-      'strategy',
-    );
-  }
-  return name;
-}
-
-function oneOf<T extends string>(field: string, value: string, names: readonly T[]): T {
-  const found = names.find((name) => name === value);
-  if (found === undefined) {
-    throw new RinglabError(
-      'UNKNOWN_NAME',
-      `${field} "${value}" is unknown; expected one of ${names.join(', ')}`,
-      field,
-    );
-  }
-  return found;
+  return oneOf('strategy', name, strategyNames);
 }
 
 function distributionInput(input: SkewOptionsInput): Omit<DistributionOptions, 'items'> {
