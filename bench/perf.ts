@@ -9,7 +9,7 @@
  * 6. a scale run of 1,000 nodes and 10 million events;
  *
  * and returns the figures as a value; the CLI renders it. Rows 1-5 run in this process over
- * inputs generated before any timing (bench/perf/fixture.ts), timed by benchmark.js with the
+ * inputs generated before their timing (bench/perf/fixture.ts), timed by benchmark.js with the
  * median of its cycles; the heap figure and the scale run each run in a child process
  * (bench/perf/isolated.ts). New in-process rows go in bench/perf/micro.ts.
  */
@@ -18,7 +18,7 @@ import type { AllocatorName } from '../engine/allocation.js';
 import { invalidConfig } from '../engine/errors.js';
 import { MAX_SEED } from '../engine/random.js';
 import { DEFAULT_SEED } from './cluster-config.js';
-import { createFixture, PERF_CLUSTER, type Fixture } from './perf/fixture.js';
+import { lazyFixture, PERF_CLUSTER, type Fixture } from './perf/fixture.js';
 import {
   isolations,
   runIsolated,
@@ -26,7 +26,7 @@ import {
   type Isolation,
   type ScaleResult,
 } from './perf/isolated.js';
-import { measure, type Timing } from './perf/measure.js';
+import { rateOf, timeCycles, type Timing } from './perf/measure.js';
 import { microRows, ROW, type MicroRow } from './perf/micro.js';
 import { evaluateTargets, type TargetResult } from './perf/targets.js';
 
@@ -80,7 +80,7 @@ const SIZINGS: Readonly<Record<PerfSize, PerfSizing>> = {
     heapEvents: 200_000,
     scaleNodes: FULL_SCALE.nodes,
     scaleEvents: FULL_SCALE.events,
-    timing: { maxTimeSec: 4, minSamples: 10, minTimeSec: 0.05 },
+    timing: { rounds: 4, maxTimeSec: 1, minSamples: 5, minTimeSec: 0.05 },
   },
   quick: {
     keys: 200_000,
@@ -89,23 +89,25 @@ const SIZINGS: Readonly<Record<PerfSize, PerfSizing>> = {
     heapEvents: 100_000,
     scaleNodes: FULL_SCALE.nodes,
     scaleEvents: 1_000_000,
-    timing: { maxTimeSec: 1, minSamples: 5, minTimeSec: 0.05 },
+    timing: { rounds: 2, maxTimeSec: 0.5, minSamples: 5, minTimeSec: 0.05 },
   },
   tiny: {
     keys: 2_000,
     batch: 200,
     rowEvents: 1_000,
-    heapEvents: 2_000,
+    heapEvents: 20_000,
     scaleNodes: 24,
     scaleEvents: 5_000,
-    timing: { maxTimeSec: 0.02, minSamples: 2, minTimeSec: 0.005 },
+    timing: { rounds: 2, maxTimeSec: 0.01, minSamples: 2, minTimeSec: 0.005 },
   },
 };
 
 /**
  * The scale run allocates tokens at random: the replication-aware `balanced` allocator grows the
- * ring one node at a time, and measured 22 s for 1,000 nodes x 16 vnodes (2.3 s for 300), which
- * alone would take most of the 30 s budget; `random` takes about 0.1 s.
+ * ring one node at a time, and for 1,000 nodes x 16 vnodes it took 12 s (22 s before its latest
+ * tuning; 1.3 s for 300 nodes) when this suite was written, most of the 30 s budget on its own
+ * and more than the 10 million writes; `random` takes 0.1 s. Ownership balance is not what the
+ * scale run measures.
  */
 const SCALE_ALLOCATOR: AllocatorName = 'random';
 
@@ -139,8 +141,10 @@ export interface PerfRow {
   readonly opsPerSec: number;
   readonly unit: string;
   readonly description: string;
-  readonly samples: number;
-  readonly rmePercent: number;
+  /** benchmark.js cycles the median is taken over, from every round. */
+  readonly cycles: number;
+  /** Half the interquartile range of the cycle times, as a percentage of their median. */
+  readonly spreadPercent: number;
 }
 
 export interface PerfRatios {
@@ -178,12 +182,10 @@ export function runPerf(input: PerfOptionsInput = {}): PerfReport {
   const config = resolvePerfConfig(input);
   const progress = input.onProgress ?? (() => {});
 
-  progress(`generating ${config.keys.toLocaleString('en-US')} keys and events`);
-  const fixture = createFixture(config.seed, config.keys);
-  const rows = microRows.map((row) => {
-    progress(`measuring ${row.name}`);
-    return measureRow(row, fixture, config);
-  });
+  const fixture = lazyFixture(config.seed, config.keys, () =>
+    progress(`generating ${config.keys.toLocaleString('en-US')} keys and events`),
+  );
+  const rows = measureRows(config, fixture, progress);
 
   progress(`measuring heap per stored row (${config.heapEvents.toLocaleString('en-US')} events)`);
   const heap = runIsolated(
@@ -240,23 +242,55 @@ export function runPerf(input: PerfOptionsInput = {}): PerfReport {
   };
 }
 
-function measureRow(row: MicroRow, fixture: Fixture, config: PerfConfig): PerfRow {
-  const operation = row.prepare(fixture, { batch: config.batch, rowEvents: config.rowEvents });
-  const measured = measure(row.name, operation, config.batch, config.timing);
-  return {
-    name: row.name,
-    opsPerSec: measured.opsPerSec,
-    unit: `${row.unit}/s`,
-    description: row.description,
-    samples: measured.samples,
-    rmePercent: measured.rmePercent,
+interface RowRun {
+  readonly row: MicroRow;
+  /** Prepared when the row is first timed. */
+  operation: (() => void) | undefined;
+  /** Seconds per operation, one per benchmark.js cycle, from every round so far. */
+  readonly cycles: number[];
+}
+
+/**
+ * Times every in-process row, `timing.rounds` times each: first the rows that need no fixture,
+ * before it exists, then the others in turns, round by round. A row's figure comes from its
+ * cycles of every round.
+ */
+function measureRows(
+  config: PerfConfig,
+  fixture: () => Fixture,
+  progress: (line: string) => void,
+): PerfRow[] {
+  const { seed, batch, rowEvents, timing } = config;
+  const entries: RowRun[] = microRows.map((row) => ({ row, operation: undefined, cycles: [] }));
+  const timeRound = (entry: RowRun, round: number) => {
+    progress(`measuring ${entry.row.name} (round ${round + 1} of ${timing.rounds})`);
+    entry.operation ??= entry.row.prepare(fixture, { seed, batch, rowEvents });
+    entry.cycles.push(...timeCycles(entry.row.name, entry.operation, timing));
   };
+  for (const entry of entries.filter((e) => !e.row.usesFixture)) {
+    for (let round = 0; round < timing.rounds; round++) timeRound(entry, round);
+  }
+  for (let round = 0; round < timing.rounds; round++) {
+    for (const entry of entries.filter((e) => e.row.usesFixture)) timeRound(entry, round);
+  }
+  return entries.map(({ row, cycles }) => {
+    const rate = rateOf(cycles, batch);
+    return {
+      name: row.name,
+      opsPerSec: rate.opsPerSec,
+      unit: `${row.unit}/s`,
+      description: row.description,
+      cycles: rate.cycles,
+      spreadPercent: rate.spreadPercent,
+    };
+  });
 }
 
 function notesFor(config: PerfConfig, scaledDown: boolean): string[] {
   const notes = [
-    `each rate is the median of benchmark.js cycles over ${config.keys.toLocaleString('en-US')} pre-generated keys, ${config.batch.toLocaleString('en-US')} per operation`,
-    `the scale run allocates tokens with "${config.scaleAllocator}": "balanced" grows the ring node by node and takes about 22 s alone for 1,000 nodes`,
+    `each rate is the median of its benchmark.js cycles (${config.timing.rounds} rounds, the rows taking turns) over ${config.keys.toLocaleString('en-US')} pre-generated keys, ${config.batch.toLocaleString('en-US')} per operation; ± is half the interquartile range`,
+    `the scale run allocates tokens with "${config.scaleAllocator}": "balanced" grows the ring node by node, which alone took about 12 s for 1,000 nodes`,
+    `write-rows stores ${config.rowEvents.toLocaleString('en-US')} events into each fresh cluster, then starts another`,
   ];
   if (scaledDown) {
     notes.push(

@@ -68,8 +68,9 @@ export interface ScaleResult {
   readonly placementMs: number;
   /** Generating and writing every event (the events are streamed, never held). */
   readonly writeMs: number;
+  /** Placement and writes, timed inside the child (Node's own start-up, ~0.1 s, is not in it). */
   readonly wallMs: number;
-  /** The process's peak resident set size (getrusage maxrss). */
+  /** The child process's peak resident set size (getrusage maxrss), Node itself included. */
   readonly peakRssBytes: number;
   /** Writes the coordinator acknowledged; equal to `events` (every node is up). */
   readonly acked: number;
@@ -139,7 +140,8 @@ function measureHeap(job: HeapJob): HeapResult {
     gc();
     return process.memoryUsage().heapUsed;
   };
-  const workload = () => createLogEvents({ events: job.events }, createRandom(job.seed).fork('perf/heap'));
+  const workload = () =>
+    createLogEvents({ events: job.events }, createRandom(job.seed).fork('perf/heap'));
 
   // Each retained structure is read after its figure is taken: V8 does not count a variable that
   // is never read again as live, and would collect what it holds before the figure.

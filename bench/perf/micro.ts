@@ -1,11 +1,12 @@
 /**
- * The in-process rows of the performance suite, one entry each, in the order they are printed.
+ * The in-process rows of the performance suite, one entry each, measured and printed in this
+ * order.
  *
  * Adding a row is adding an entry: a name, the unit one item counts in, a sentence saying what
  * is measured, and `prepare`, which builds an operation over the next `batch` items of the shared
  * fixture (wrapping around at its end). The runner times that operation with benchmark.js and
  * reports items per second. Each operation has its own loop, rather than a shared helper calling
- * a per-row callback, so that the callback call never sits inside the timed loop.
+ * a per-row callback, so that no indirect call sits inside the timed loop.
  *
  * Nothing here may generate its inputs while timed: everything comes from the fixture or is
  * built in `prepare`.
@@ -22,6 +23,7 @@ import { driverTokenizer, hashRing } from './contenders.js';
 import type { Fixture } from './fixture.js';
 
 export interface MicroRowOptions {
+  readonly seed: number;
   /** Items per operation. */
   readonly batch: number;
   /** Events per fresh cluster in row-storage mode. */
@@ -33,7 +35,14 @@ export interface MicroRow {
   /** What one item is: the rate is reported in `<unit>/s`. */
   readonly unit: 'tokens' | 'lookups' | 'events';
   readonly description: string;
-  prepare(fixture: Fixture, options: MicroRowOptions): () => void;
+  /**
+   * False for a row that never calls `fixture`: it is measured, every round at once, before the
+   * fixture exists (see lazyFixture for why that matters). The other rows take turns, round by
+   * round, so that a slow patch on the machine does not land on one row of a ratio only.
+   */
+  readonly usesFixture: boolean;
+  /** `fixture` makes the shared inputs on first call. */
+  prepare(fixture: () => Fixture, options: MicroRowOptions): () => void;
 }
 
 const murmur3 = getTokenFunction('murmur3');
@@ -58,8 +67,9 @@ export const microRows: readonly MicroRow[] = [
   {
     name: ROW.workload,
     unit: 'events',
-    description: 'the log-event generator itself (default workload), for scale: it feeds rows 7-8',
-    prepare: ({ seed }, { batch }) => {
+    description: 'the log-event generator alone (default workload); it feeds the write rows',
+    usesFixture: false,
+    prepare: (_fixture, { batch, seed }) => {
       const stream = createLogEvents(
         { events: Number.MAX_SAFE_INTEGER },
         createRandom(seed).fork('perf/workload'),
@@ -72,8 +82,10 @@ export const microRows: readonly MicroRow[] = [
   {
     name: ROW.murmur3,
     unit: 'tokens',
-    description: "ringlab's Murmur3 over the pre-generated key bytes (the write path's floor)",
-    prepare: ({ keyBytes }, { batch }) => {
+    description: "ringlab's Murmur3 over pre-generated key bytes: the write path's floor",
+    usesFixture: true,
+    prepare: (fixture, { batch }) => {
+      const { keyBytes } = fixture();
       const parts = newTokenParts();
       let next = 0;
       return () => {
@@ -88,8 +100,10 @@ export const microRows: readonly MicroRow[] = [
   {
     name: ROW.xxhash64,
     unit: 'tokens',
-    description: 'xxHash64 (xxhash-wasm) over the same key bytes',
-    prepare: ({ keyBytes }, { batch }) => {
+    description: 'xxHash64 (xxhash-wasm) over the same bytes',
+    usesFixture: true,
+    prepare: (fixture, { batch }) => {
+      const { keyBytes } = fixture();
       const parts = newTokenParts();
       let next = 0;
       return () => {
@@ -104,8 +118,10 @@ export const microRows: readonly MicroRow[] = [
   {
     name: ROW.driver,
     unit: 'tokens',
-    description: "cassandra-driver's Murmur3Tokenizer.hash over the same key bytes",
-    prepare: ({ keyBytes }, { batch }) => {
+    description: "cassandra-driver's Murmur3Tokenizer over the same bytes",
+    usesFixture: true,
+    prepare: (fixture, { batch }) => {
+      const { keyBytes } = fixture();
       const tokenizer = driverTokenizer();
       let next = 0;
       return () => {
@@ -119,9 +135,10 @@ export const microRows: readonly MicroRow[] = [
   {
     name: ROW.ring,
     unit: 'lookups',
-    description:
-      'key string -> UTF-8 -> Murmur3 token -> ring position -> its rf replicas (12 nodes x 16 vnodes, rf 3)',
-    prepare: ({ ids, placement }, { batch }) => {
+    description: 'key string -> UTF-8 -> Murmur3 token -> ring position -> the rf replicas',
+    usesFixture: true,
+    prepare: (fixture, { batch }) => {
+      const { ids, placement } = fixture();
       const { ring, rf, table } = placement;
       const parts = newTokenParts();
       // The replica set is read out of the placement's flat table into a reused array, as the
@@ -142,8 +159,10 @@ export const microRows: readonly MicroRow[] = [
   {
     name: ROW.hashring,
     unit: 'lookups',
-    description: "hashring's range(key, 3) on the same key strings and node ids, its default ring",
-    prepare: ({ ids, placement }, { batch }) => {
+    description: "hashring's range(key, 3), same key strings and node ids, default ring",
+    usesFixture: true,
+    prepare: (fixture, { batch }) => {
+      const { ids, placement } = fixture();
       const ring = hashRing(placement.ring.nodes.map((node) => node.id));
       const rf = placement.rf;
       let next = 0;
@@ -158,9 +177,10 @@ export const microRows: readonly MicroRow[] = [
   {
     name: ROW.writeCounters,
     unit: 'events',
-    description:
-      'coordinator.write at ONE, hash-event-id + murmur3, rf 3, load counters only (no rows kept)',
-    prepare: ({ events, placement }, { batch }) => {
+    description: 'coordinator.write at ONE, hash-event-id, Murmur3; load counters only',
+    usesFixture: true,
+    prepare: (fixture, { batch }) => {
+      const { events, placement } = fixture();
       const coordinator = coordinatorFor(placement, 'counters');
       let next = 0;
       return () => {
@@ -174,9 +194,10 @@ export const microRows: readonly MicroRow[] = [
   {
     name: ROW.writeRows,
     unit: 'events',
-    description:
-      'the same writes storing every row; a fresh cluster every rowEvents events, so each write inserts',
-    prepare: ({ events, placement }, { batch, rowEvents }) => {
+    description: 'the same, storing every row (a fresh cluster per pass: every write inserts)',
+    usesFixture: true,
+    prepare: (fixture, { batch, rowEvents }) => {
+      const { events, placement } = fixture();
       const stored: readonly LogEvent[] = events.slice(0, Math.min(rowEvents, events.length));
       let coordinator = coordinatorFor(placement, 'rows');
       let next = 0;

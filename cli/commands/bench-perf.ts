@@ -29,7 +29,7 @@ export function registerPerf(bench: Command, io: Io): void {
     });
 }
 
-function renderPerf(report: PerfReport): string {
+export function renderPerf(report: PerfReport): string {
   const { config, environment, ratios, heap, scale } = report;
   const lines = [
     `seed ${config.seed} · ${config.size} run · node ${environment.node} · ${environment.platform} · ${environment.cpus} × ${environment.cpuModel}`,
@@ -48,8 +48,8 @@ function renderPerf(report: PerfReport): string {
         row.name,
         count(row.opsPerSec),
         row.unit,
-        `${fixed(row.rmePercent, 1)}%`,
-        count(row.samples),
+        `${fixed(row.spreadPercent, 1)}%`,
+        count(row.cycles),
         row.description,
       ]),
     ),

@@ -1,0 +1,101 @@
+/**
+ * The performance suite runs end to end and reports the documented shape. Functional only: a
+ * tiny, in-process run whose figures are never compared with any threshold (timing belongs to
+ * `ringlab bench perf`, not to unit tests).
+ */
+import { describe, expect, it } from 'vitest';
+import { resolvePerfConfig, runPerf, type PerfReport } from '../../bench/perf.js';
+import { microRows } from '../../bench/perf/micro.js';
+import { renderPerf } from '../../cli/commands/bench-perf.js';
+import { toJson } from '../../cli/render.js';
+import { runCli } from '../helpers/run-cli.js';
+
+/** One run shared by the assertions below; about a second. */
+let cached: PerfReport | undefined;
+function tinyReport(): PerfReport {
+  cached ??= runPerf({ size: 'tiny', isolation: 'in-process', seed: 7 });
+  return cached;
+}
+
+function expectPositive(value: unknown, what: string): void {
+  expect(typeof value, what).toBe('number');
+  expect(Number.isFinite(value), `${what} is finite`).toBe(true);
+  expect(value as number, what).toBeGreaterThan(0);
+}
+
+describe('runPerf in its tiny size', () => {
+  it('prints as one JSON document with the documented shape and finite positive figures', () => {
+    const json = JSON.parse(toJson(tinyReport())) as Record<string, unknown>;
+
+    const rows = json.rows as { name: unknown; opsPerSec: unknown }[];
+    expect(rows.map((row) => row.name)).toEqual(microRows.map((row) => row.name));
+    for (const row of rows) expectPositive(row.opsPerSec, `${String(row.name)}.opsPerSec`);
+
+    const ratios = json.ratios as Record<string, unknown>;
+    expect(Object.keys(ratios).sort()).toEqual(
+      ['murmur3OverDriver', 'ringOverHashring', 'writeOverMurmur3'].sort(),
+    );
+    for (const [name, value] of Object.entries(ratios)) expectPositive(value, `ratios.${name}`);
+
+    expectPositive(json.bytesPerRow, 'bytesPerRow');
+
+    const scale = json.scale as Record<string, unknown>;
+    for (const field of ['events', 'nodes', 'wallMs', 'peakRssBytes']) {
+      expectPositive(scale[field], `scale.${field}`);
+    }
+    expect(scale.scaledDown).toBe(true);
+  });
+
+  it('writes every scale event and stores every heap event on rf replicas', () => {
+    const { scale, heap, config } = tinyReport();
+    expect(scale.acked).toBe(scale.events);
+    expect(heap.storedRows).toBe(heap.events * config.cluster.rf);
+  });
+
+  it('evaluates every target, leaving the scale ones open on a scaled-down run', () => {
+    const { targets } = tinyReport();
+    expect(targets.map((target) => target.id)).toEqual([
+      'write-vs-murmur3',
+      'write-rate',
+      'ring-vs-hashring',
+      'murmur3-vs-driver',
+      'heap-per-row',
+      'scale-time',
+      'scale-rss',
+    ]);
+    for (const target of targets) {
+      expect(Number.isFinite(target.measured)).toBe(true);
+      expect(target.met === null).toBe(target.id.startsWith('scale-'));
+    }
+  });
+
+  it('renders a table naming every row and target', () => {
+    const report = tinyReport();
+    const text = renderPerf(report);
+    for (const row of report.rows) expect(text).toContain(row.name);
+    for (const target of report.targets) expect(text).toContain(target.id);
+    expect(text).toContain('scaled down');
+  });
+});
+
+describe('perf options', () => {
+  it('defaults to the full size, child processes and seed 1', () => {
+    const config = resolvePerfConfig();
+    expect(config).toMatchObject({ size: 'full', isolation: 'child-process', seed: 1 });
+    expect(config.scaleNodes).toBe(1_000);
+    expect(config.scaleEvents).toBe(10_000_000);
+    expect(resolvePerfConfig({ quick: true }).size).toBe('quick');
+  });
+
+  it('refuses a bad seed naming the field', () => {
+    expect(() => resolvePerfConfig({ seed: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', field: 'seed' }),
+    );
+  });
+
+  it('is registered as `ringlab bench perf` with --quick, --json and --seed', async () => {
+    const run = await runCli('bench', 'perf', '--help');
+    expect(run.code).toBe(0);
+    for (const flag of ['--quick', '--json', '--seed']) expect(run.stdout).toContain(flag);
+  });
+});
