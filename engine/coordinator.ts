@@ -2,9 +2,9 @@ import type { Cluster } from './cluster.js';
 import { blockFor, consistencyLevels, isDcLocal, type ConsistencyLevel } from './consistency.js';
 import { RinglabError } from './errors.js';
 import { applyWrite, compareClustering, readPartition, type Partition } from './node.js';
-import type { PartitionKey, Partitioner, Query } from './partitioner.js';
+import type { PartitionKey, Query } from './partitioner.js';
 import { compareValues, type Row } from './row.js';
-import { newTokenParts, tokenFromParts, type TokenParts } from './token.js';
+import { newTokenParts, tokenFromParts } from './token.js';
 
 /**
  * Outcomes of data-plane operations. `unavailable` is definite: too few live replicas were
@@ -68,24 +68,6 @@ export interface Coordinator {
   query(query: Query, cl: ConsistencyLevel): QueryResult;
 }
 
-/**
- * An optional fast path a key strategy may add to its Partitioner for the write path: write the
- * token of `keyOf(row).bytes` into `out` and return `keyOf(row).text`, without building the key.
- * It must agree with `keyOf` exactly (the partitioner suite writes through it and reads back
- * through `keyOf`). It exists because a write uses its key only to hash it once and name the
- * partition: a strategy whose key is one text column can hash that text from a reused buffer,
- * which saves an allocation and about a fifth of the counters-only write (`ringlab bench perf`).
- * It is declared here, next to its one caller, rather than in the Partitioner contract, because
- * it is an optimisation: a strategy without it is placed through `keyOf`, with the same result.
- */
-export interface RowPlacer {
-  placeRow(row: Row, out: TokenParts): string;
-}
-
-function hasRowPlacer(partitioner: Partitioner): partitioner is Partitioner & RowPlacer {
-  return typeof (partitioner as Partial<RowPlacer>).placeRow === 'function';
-}
-
 export interface CoordinatorOptions {
   /** The coordinator's DC, for LOCAL_* levels; defaults to the first node's DC. */
   readonly localDc?: string;
@@ -135,14 +117,14 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
   // can: the key object and its bytes (through `placeRow` when the strategy offers it) and the
   // result object (one shared, frozen value when every replica acked, the common case; results
   // are immutable values, so sharing one is invisible to callers).
-  const placer = hasRowPlacer(partitioner) ? partitioner : undefined;
+  const placeRow = partitioner.placeRow?.bind(partitioner);
   const allAcked: WriteResult = Object.freeze({ kind: 'ok', acked: rf, missed: 0 });
 
   const write = (row: Row, cl: ConsistencyLevel): WriteResult => {
     partitioner.observe?.(row);
     let keyText: string;
-    if (placer !== undefined) {
-      keyText = placer.placeRow(row, parts);
+    if (placeRow !== undefined) {
+      keyText = placeRow(row, parts);
     } else {
       const key = partitioner.keyOf(row);
       tokenFunction.tokenParts(key.bytes, parts);

@@ -1,5 +1,5 @@
 import type { Row, Value } from './row.js';
-import type { TokenFunction } from './token.js';
+import type { TokenFunction, TokenParts } from './token.js';
 
 /**
  * The plug-in contract for key strategies. A partitioner plans and never executes: it says
@@ -45,6 +45,14 @@ export interface Partitioner {
    * update their state here. Stateless strategies omit it.
    */
   observe?(row: Row): void;
+  /**
+   * An optional fast path for the write path: write the token of `keyOf(row).bytes` into `out`
+   * and return `keyOf(row).text`, without building the key. It must agree with `keyOf` exactly
+   * (the partitioner suite writes through it and reads back through `keyOf`). A write uses its
+   * key only to hash it once and name the partition, so a strategy keyed on one text column can
+   * hash from a reused buffer, saving an allocation and about a fifth of a counters-only write.
+   */
+  placeRow?(row: Row, out: TokenParts): string;
   /**
    * Order-preserving strategies place keys by their bytes, so random tokens would put every key
    * on one node. They say instead how to split the key space they expect into `count` ranges of

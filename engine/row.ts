@@ -19,18 +19,13 @@ export function valueSizeBytes(value: Value | undefined): number {
   return value === undefined ? 0 : 8;
 }
 
+/**
+ * UTF-8 length of a string, as TextEncoder would encode it (a lone surrogate as U+FFFD, 3 bytes).
+ * Node's native count: on the generator's ids (concatenated, so V8 cons strings) it measured
+ * about twice as fast as a charCodeAt loop, and row sizing is on the write path.
+ */
 export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      bytes += 4; // a surrogate pair is one 4-byte code point
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
+  return Buffer.byteLength(text, 'utf8');
 }
 
 /** A table whose row size is the sum of its column sizes. */

@@ -1,4 +1,3 @@
-import type { RowPlacer } from '../engine/coordinator.js';
 import { invalidConfig } from '../engine/errors.js';
 import type { PartitionKey, Partitioner, Query, Route } from '../engine/partitioner.js';
 import type { Row } from '../engine/row.js';
@@ -13,7 +12,7 @@ import { textBytes, transientTextBytes } from './key-bytes.js';
  * The key's text is the event id itself and its bytes are the id's UTF-8, so the write path
  * (`placeRow`) hashes the id from a reused buffer instead of building a key with its own bytes.
  */
-export function hashEventId(tokenFunction: TokenFunction): Partitioner & RowPlacer {
+export function hashEventId(tokenFunction: TokenFunction): Partitioner {
   return {
     name: 'hash-event-id',
     tokenFunction,

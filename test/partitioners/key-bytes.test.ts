@@ -17,6 +17,7 @@ import {
   textBytes,
   timestampBytes,
   uuidBytes,
+  transientTextBytes,
 } from '../../partitioners/key-bytes.js';
 import { murmur3TokenFunction } from '../../partitioners/murmur3.js';
 import { expectRinglabError } from '../helpers/errors.js';
@@ -294,5 +295,34 @@ describe('compositeKeyBytes', () => {
     );
     expect(compositeKeyBytes([new Uint8Array(MAX_KEY_BYTES)]).length).toBe(MAX_KEY_BYTES);
     expect(compositeKeyBytes([new Uint8Array(0), new Uint8Array(0)]).length).toBe(6);
+  });
+});
+
+describe('transientTextBytes', () => {
+  const samples = [
+    '',
+    'a',
+    'srv-00042',
+    '0cc5b61e-11fd-41d3-a157-62864aa0509b',
+    'κόσμε',
+    '\ud83d\ude00 emoji',
+    'lone \ud800 surrogate',
+    'x'.repeat(64),
+    'y'.repeat(65),
+    'é'.repeat(64),
+  ];
+
+  it('gives the same bytes as textBytes, for ASCII, non-ASCII, lone surrogates and long text', () => {
+    for (const text of samples) {
+      expect(Array.from(transientTextBytes(text))).toEqual(Array.from(textBytes(text)));
+    }
+  });
+
+  it('agrees with textBytes on arbitrary strings', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (text) => {
+        expect(Array.from(transientTextBytes(text))).toEqual(Array.from(textBytes(text)));
+      }),
+    );
   });
 });
