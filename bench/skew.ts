@@ -1,5 +1,5 @@
 import { createCluster, type Cluster } from '../engine/cluster.js';
-import { createCoordinator } from '../engine/coordinator.js';
+import { createCoordinator, type Coordinator } from '../engine/coordinator.js';
 import { invalidConfig } from '../engine/errors.js';
 import type { Partitioner, Query } from '../engine/partitioner.js';
 import { createRandom, type Random } from '../engine/random.js';
@@ -196,6 +196,7 @@ function runStrategy(
   const writes = cluster.nodes.map((node) => node.writes);
   const load = imbalance(writes);
   const windowRatios = windows.ratios();
+  const partitions = partitionStats(cluster);
   const reads = root.fork(`reads/${strategy}`);
   const result: SkewResult = {
     strategy,
@@ -209,14 +210,18 @@ function runStrategy(
       windows: windowRatios.length,
       hottestNodeShare: events.length === 0 ? 0 : Math.max(...writes) / events.length,
     },
-    partitions: partitionStats(cluster),
+    partitions,
     readFanout: {
       byServer: fanout(
         cluster,
+        coordinator,
+        partitions.count,
         sampleQueries(config, reads.fork('by-server'), 'by-server', events),
       ),
       byTimeRange: fanout(
         cluster,
+        coordinator,
+        partitions.count,
         sampleQueries(config, reads.fork('by-time-range'), 'by-time-range', events),
       ),
     },
@@ -325,10 +330,14 @@ function sampleQueries(
   });
 }
 
-function fanout(cluster: Cluster, queries: readonly Query[]): FanoutStats {
+/** Fan-out of sampled reads; a full scan touches all `allPartitions` partitions and every node. */
+function fanout(
+  cluster: Cluster,
+  coordinator: Coordinator,
+  allPartitions: number,
+  queries: readonly Query[],
+): FanoutStats {
   const { placement, partitioner } = cluster;
-  const coordinator = createCoordinator(cluster);
-  const allPartitions = new Set(cluster.nodes.flatMap((node) => [...node.partitions.keys()])).size;
   let partitions = 0;
   let maxPartitions = 0;
   let nodes = 0;

@@ -123,14 +123,15 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
   const write = (row: Row, cl: ConsistencyLevel): WriteResult => {
     partitioner.observe?.(row);
     let keyText: string;
+    let position: number;
     if (placeRow !== undefined) {
       keyText = placeRow(row, parts);
+      position = ring.positionOfParts(parts);
     } else {
       const key = partitioner.keyOf(row);
-      tokenFunction.tokenParts(key.bytes, parts);
       keyText = key.text;
+      position = positionOf(key);
     }
-    const position = ring.positionOfParts(parts);
     const verdict = check(position, cl);
     if (typeof verdict !== 'number') return verdict;
     const sizeBytes = table.sizeOf(row);

@@ -1,7 +1,7 @@
-import { invalidConfig } from '../engine/errors.js';
 import type { PartitionKey, Partitioner, Query, Route } from '../engine/partitioner.js';
 import type { Row } from '../engine/row.js';
 import type { TokenFunction, TokenParts } from '../engine/token.js';
+import { textColumn } from './columns.js';
 import { textBytes, transientTextBytes } from './key-bytes.js';
 
 /**
@@ -16,9 +16,9 @@ export function hashEventId(tokenFunction: TokenFunction): Partitioner {
   return {
     name: 'hash-event-id',
     tokenFunction,
-    keyOf: (row: Row): PartitionKey => eventKey(row.event_id),
+    keyOf: (row: Row): PartitionKey => eventKey(textColumn(row, 'event_id')),
     placeRow: (row: Row, out: TokenParts): string => {
-      const eventId = eventIdOf(row.event_id);
+      const eventId = textColumn(row, 'event_id');
       tokenFunction.tokenParts(transientTextBytes(eventId), out);
       return eventId;
     },
@@ -26,18 +26,11 @@ export function hashEventId(tokenFunction: TokenFunction): Partitioner {
       const eventId = query.where.event_id;
       return eventId === undefined
         ? { kind: 'all-ranges' }
-        : { kind: 'partitions', keys: [eventKey(eventId)] };
+        : { kind: 'partitions', keys: [eventKey(textColumn(query.where, 'event_id'))] };
     },
   };
 }
 
-function eventIdOf(eventId: Row[string] | undefined): string {
-  if (typeof eventId !== 'string')
-    throw invalidConfig('event_id', `must be a string column, got ${typeof eventId}`);
-  return eventId;
-}
-
-function eventKey(eventId: Row[string] | undefined): PartitionKey {
-  const text = eventIdOf(eventId);
-  return { bytes: textBytes(text), text };
+function eventKey(eventId: string): PartitionKey {
+  return { bytes: textBytes(eventId), text: eventId };
 }
