@@ -24,6 +24,17 @@ export function invalidConfig(field: string, message: string): RinglabError {
   return new RinglabError('INVALID_CONFIG', `${field} ${message}`, field);
 }
 
+/**
+ * A user-given value as error messages quote it: in double quotes, and cut in the middle past
+ * `max` characters, so that a 70 KB key or a pasted file does not flood the terminal.
+ */
+export function quoted(value: unknown, max = 48): string {
+  const text = String(value);
+  if (text.length <= max) return `"${text}"`;
+  const keep = Math.floor((max - 1) / 2);
+  return `"${text.slice(0, keep)}…${text.slice(-keep)}" (${text.length} characters)`;
+}
+
 export function isRinglabError(error: unknown): error is RinglabError {
   return error instanceof RinglabError;
 }

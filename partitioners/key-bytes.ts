@@ -44,6 +44,8 @@ const utf8Scratch = new Uint8Array(3 * 1024);
  */
 export function textBytes(text: string): Uint8Array {
   const length = text.length;
+  // Every UTF-16 code unit takes at least one byte, so only long text can pass the limit.
+  if (length > MAX_KEY_BYTES / 3) return checkedKeyBytes(utf8.encode(text));
   if (length <= 24) {
     const bytes = new Uint8Array(length);
     let i = 0;
@@ -59,6 +61,19 @@ export function textBytes(text: string): Uint8Array {
     return utf8Scratch.slice(0, written);
   }
   return utf8.encode(text);
+}
+
+/**
+ * Cassandra refuses a partition key, or one component of it, over 65,535 bytes: its length is
+ * written as an unsigned short. Every path that turns text into key bytes goes through here.
+ */
+function checkedKeyBytes(bytes: Uint8Array): Uint8Array {
+  if (bytes.length > MAX_KEY_BYTES) {
+    throw invalidKey(
+      `a partition key (or component) may be at most ${MAX_KEY_BYTES} bytes, as in Cassandra; got ${bytes.length}`,
+    );
+  }
+  return bytes;
 }
 
 /** The longest text, in UTF-16 code units, that `transientTextBytes` encodes without allocating. */
