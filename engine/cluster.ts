@@ -3,12 +3,15 @@ import { createStorageNode, type StorageMode, type StorageNode } from './node.js
 import type { Partitioner } from './partitioner.js';
 import type { Placement } from './replication.js';
 import type { TableSpec } from './row.js';
+import { createWriteClock, type WriteClock } from './write-clock.js';
 
 export interface ClusterOptions {
   readonly placement: Placement;
   readonly partitioner: Partitioner;
   readonly table: TableSpec;
   readonly storage: StorageMode;
+  /** Where write timestamps come from; by default a counter, 1, 2, 3, ... */
+  readonly clock?: WriteClock;
 }
 
 /**
@@ -21,6 +24,8 @@ export interface Cluster {
   readonly table: TableSpec;
   readonly storage: StorageMode;
   readonly nodes: readonly StorageNode[];
+  /** The one source of write timestamps for every coordinator on this cluster. */
+  readonly clock: WriteClock;
   /** 1 when the node at that index is up, 0 when down; indexed like `placement.ring.nodes`. */
   readonly up: Uint8Array;
   /** The index of a node id; throws UNKNOWN_NODE naming the known ids. */
@@ -50,6 +55,7 @@ export function createCluster(options: ClusterOptions): Cluster {
 
   return {
     ...options,
+    clock: options.clock ?? createWriteClock(),
     nodes,
     up,
     nodeIndex,

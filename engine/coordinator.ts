@@ -1,9 +1,10 @@
 import type { Cluster } from './cluster.js';
 import { blockFor, consistencyLevels, isDcLocal, type ConsistencyLevel } from './consistency.js';
-import { RinglabError } from './errors.js';
-import { applyWrite, compareClustering, readPartition, type Partition } from './node.js';
-import type { PartitionKey, Query } from './partitioner.js';
-import { compareValues, type Row } from './row.js';
+import { quoted, RinglabError } from './errors.js';
+import { applyWrite, mergeCopies, readPartition, scanRanges, type Partition } from './node.js';
+import type { PartitionKey } from './partitioner.js';
+import { checkFilterColumns, matchesFilter, validateQuery, type Query } from './query.js';
+import type { Row } from './row.js';
 import { newTokenParts, tokenFromParts } from './token.js';
 
 /**
@@ -30,7 +31,7 @@ export type WriteResult =
 export type ReadResult =
   | {
       readonly kind: 'ok';
-      /** Rows merged from the contacted replicas, newest version per clustering key, in order. */
+      /** Rows merged from the contacted replicas, the newest write per clustering key, in order. */
       readonly rows: readonly Row[];
       /** Replicas contacted (the consistency level's blockFor). */
       readonly contacted: number;
@@ -40,9 +41,12 @@ export type ReadResult =
 export type QueryResult =
   | {
       readonly kind: 'ok';
-      /** Matching rows, partition by partition in route order, clustering order inside. */
+      /**
+       * Matching rows, up to the limit: partition by partition (in route order for listed
+       * partitions, in token order for a full scan), clustering order inside.
+       */
       readonly rows: readonly Row[];
-      /** Partitions read (listed routes), or partitions scanned (full scans). */
+      /** Partitions read (listed routes), or distinct partitions found (full scans). */
       readonly partitions: number;
       readonly scanned: boolean;
     }
@@ -59,13 +63,24 @@ export interface Location {
 export interface Coordinator {
   /** Where a partition lives: its token and replicas. */
   locate(key: PartitionKey): Location;
-  write(row: Row, cl: ConsistencyLevel): WriteResult;
+  /**
+   * Writes a row at a consistency level. Its timestamp comes from the cluster's write clock
+   * unless `options.timestamp` gives one (as CQL's USING TIMESTAMP does, or a replayed hint).
+   */
+  write(row: Row, cl: ConsistencyLevel, options?: WriteOptions): WriteResult;
   read(key: PartitionKey, cl: ConsistencyLevel): ReadResult;
   /**
-   * Scatter/gather: asks the partitioner for the route, reads every routed partition (or, when
-   * the query cannot be routed, scans every live replica), and keeps the rows matching the query.
+   * Scatter/gather: asks the partitioner for the plan, checks that every partition (or every
+   * range, for a full scan) meets the level before reading anything, reads them through the
+   * replicas' read path, merges the replicas' answers, and keeps the rows that pass the plan's
+   * filter (query.ts states the contract).
    */
   query(query: Query, cl: ConsistencyLevel): QueryResult;
+}
+
+export interface WriteOptions {
+  /** The write's timestamp, a safe integer; replicas keep the newest. */
+  readonly timestamp?: number;
 }
 
 export interface CoordinatorOptions {
@@ -76,10 +91,11 @@ export interface CoordinatorOptions {
 /**
  * The synchronous (data-plane) coordinator: it places, checks liveness against the
  * consistency level, and applies to live replicas. It has no notion of time; a down replica
- * simply misses the write.
+ * simply misses the write. Its state is only scratch space: write timestamps come from the
+ * cluster's clock, so any number of coordinators may share one cluster.
  */
 export function createCoordinator(cluster: Cluster, options: CoordinatorOptions = {}): Coordinator {
-  const { placement, partitioner, table, storage, nodes, up } = cluster;
+  const { placement, partitioner, table, storage, nodes, up, clock } = cluster;
   const { ring, rf, table: replicaTable, strategy } = placement;
   const tokenFunction = partitioner.tokenFunction;
   const localDc = options.localDc ?? ring.nodes[0]!.dc;
@@ -88,29 +104,45 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
   }
   const isLocal = Uint8Array.from(ring.nodes, (node) => (node.dc === localDc ? 1 : 0));
   // blockFor depends only on the level, so it is computed once per level, not per operation.
-  const required = new Map(consistencyLevels.map((cl) => [cl, blockFor(cl, strategy, localDc)]));
+  const required = new Map<string, number>(
+    consistencyLevels.map((cl) => [cl, blockFor(cl, strategy, localDc)]),
+  );
   const parts = newTokenParts();
-  let version = 0;
+
+  /** blockFor of a level; a value that is not a level is misuse. */
+  const requirement = (cl: ConsistencyLevel): number => {
+    const need = required.get(cl);
+    if (need === undefined) {
+      throw new RinglabError(
+        'UNKNOWN_NAME',
+        `unknown consistency level ${quoted(cl)}; expected one of ${consistencyLevels.join(', ')}`,
+        'cl',
+      );
+    }
+    return need;
+  };
 
   const positionOf = (key: PartitionKey): number => {
     tokenFunction.tokenParts(key.bytes, parts);
     return ring.positionOfParts(parts);
   };
 
-  /** Live replicas that count towards `cl` at `position`. */
-  const countAlive = (position: number, localOnly: boolean): number => {
+  /** Whether replica `node` counts towards a level that is `localOnly` (LOCAL_*) or not. */
+  const eligible = (node: number, localOnly: boolean): boolean =>
+    up[node] === 1 && (!localOnly || isLocal[node] === 1);
+
+  /** Too few live replicas at `position` for `cl`, or undefined when the level can be met. */
+  const unavailableAt = (
+    position: number,
+    cl: ConsistencyLevel,
+    need: number,
+  ): Unavailable | undefined => {
+    const localOnly = isDcLocal(cl);
     let alive = 0;
     for (let k = position * rf, end = k + rf; k < end; k++) {
-      const node = replicaTable[k]!;
-      if (up[node] === 1 && (!localOnly || isLocal[node] === 1)) alive++;
+      if (eligible(replicaTable[k]!, localOnly)) alive++;
     }
-    return alive;
-  };
-
-  const check = (position: number, cl: ConsistencyLevel): Unavailable | number => {
-    const need = required.get(cl)!;
-    const alive = countAlive(position, isDcLocal(cl));
-    return alive < need ? { kind: 'unavailable', cl, required: need, alive } : need;
+    return alive < need ? { kind: 'unavailable', cl, required: need, alive } : undefined;
   };
 
   // The write path runs millions of times per second on the data plane, so it avoids what it
@@ -118,10 +150,11 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
   // result object (one shared, frozen value when every replica acked, the common case; results
   // are immutable values, so sharing one is invisible to callers).
   const placeRow = partitioner.placeRow?.bind(partitioner);
+  const observe = partitioner.observe?.bind(partitioner);
   const allAcked: WriteResult = Object.freeze({ kind: 'ok', acked: rf, missed: 0 });
 
-  const write = (row: Row, cl: ConsistencyLevel): WriteResult => {
-    partitioner.observe?.(row);
+  const write = (row: Row, cl: ConsistencyLevel, options?: WriteOptions): WriteResult => {
+    const need = requirement(cl);
     let keyText: string;
     let position: number;
     if (placeRow !== undefined) {
@@ -132,97 +165,135 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
       keyText = key.text;
       position = positionOf(key);
     }
-    const verdict = check(position, cl);
-    if (typeof verdict !== 'number') return verdict;
+    // Definite failure: decided before anything is applied or learned, so it changes nothing.
+    const unavailable = unavailableAt(position, cl, need);
+    if (unavailable !== undefined) return unavailable;
+    const timestamp = options?.timestamp ?? clock.next();
+    if (options?.timestamp !== undefined && !Number.isSafeInteger(timestamp)) {
+      throw new RinglabError(
+        'INVALID_ARGUMENT',
+        `a write timestamp must be a safe integer, got ${quoted(timestamp)}`,
+        'timestamp',
+      );
+    }
     const sizeBytes = table.sizeOf(row);
-    version++;
     let acked = 0;
     for (let k = position * rf, end = k + rf; k < end; k++) {
       const node = replicaTable[k]!;
       if (up[node] === 1) {
-        applyWrite(nodes[node]!, storage, table, keyText, row, sizeBytes, version);
+        applyWrite(nodes[node]!, storage, table, keyText, parts, row, sizeBytes, timestamp);
         acked++;
       }
     }
+    observe?.(row);
     return acked === rf ? allAcked : { kind: 'ok', acked, missed: rf - acked };
   };
 
-  /** Newest version of each clustering key across replicas' copies of partitions. */
-  const createMerge = () => {
-    const merged = new Map<string, { row: Row; version: number }>();
-    return {
-      add(partition: Partition, keyText: string): void {
-        partition.rows.forEach((row, i) => {
-          const id = `${keyText}\u0000${table.clustering.map((column) => String(row[column])).join('\u0000')}`;
-          const seen = merged.get(id);
-          const version = partition.versions[i]!;
-          if (seen === undefined || seen.version < version) merged.set(id, { row, version });
-        });
-      },
-      rows(): Row[] {
-        const rows = [...merged.values()].map((entry) => entry.row);
-        return rows.sort((a, b) => compareClustering(a, b, table.clustering));
-      },
-    };
+  /** Reads one partition from the first `need` eligible replicas, in replica order. */
+  const readAt = (key: PartitionKey, position: number, cl: ConsistencyLevel, need: number) => {
+    const localOnly = isDcLocal(cl);
+    const copies: Partition[] = [];
+    let contacted = 0;
+    for (let k = position * rf, end = k + rf; k < end && contacted < need; k++) {
+      const node = replicaTable[k]!;
+      if (!eligible(node, localOnly)) continue;
+      contacted++;
+      const partition = readPartition(nodes[node]!, key.text);
+      if (partition !== undefined) copies.push(partition);
+    }
+    const rows = copies.length === 0 ? [] : mergeCopies(copies, table.clustering);
+    return { rows, contacted };
   };
 
   const read = (key: PartitionKey, cl: ConsistencyLevel): ReadResult => {
+    const need = requirement(cl);
     const position = positionOf(key);
-    const verdict = check(position, cl);
-    if (typeof verdict !== 'number') return verdict;
-    const localOnly = isDcLocal(cl);
-    const merge = createMerge();
-    let contacted = 0;
-    for (let k = position * rf, end = k + rf; k < end && contacted < verdict; k++) {
-      const node = replicaTable[k]!;
-      if (up[node] !== 1 || (localOnly && isLocal[node] !== 1)) continue;
-      contacted++;
-      const partition = readPartition(nodes[node]!, key.text);
-      if (partition !== undefined) merge.add(partition, key.text);
-    }
-    return { kind: 'ok', rows: merge.rows(), contacted };
+    const unavailable = unavailableAt(position, cl, need);
+    if (unavailable !== undefined) return unavailable;
+    return { kind: 'ok', ...readAt(key, position, cl, need) };
   };
 
-  const matches = (row: Row, query: Query): boolean => {
-    for (const column in query.where)
-      if (compareValues(row[column], query.where[column]) !== 0) return false;
-    const range = query.range;
-    if (range === undefined) return true;
-    const value = row[range.column];
-    return typeof value === 'number' && value >= range.from && value < range.to;
+  /**
+   * Whether `node` is one of the `need` replicas asked for the range at `position`: the first
+   * eligible ones in replica order, as `readAt` picks them for one partition.
+   */
+  const askedFor = (node: number, position: number, localOnly: boolean, need: number): boolean => {
+    let chosen = 0;
+    for (let k = position * rf, end = k + rf; k < end && chosen < need; k++) {
+      const replica = replicaTable[k]!;
+      if (!eligible(replica, localOnly)) continue;
+      if (replica === node) return true;
+      chosen++;
+    }
+    return false;
+  };
+
+  /**
+   * A full scan, as a range read over every token range: each range is read from `need` of its
+   * replicas through their read path, and each partition's copies are merged. Partitions come out
+   * in token order (then by key), as a range read returns them.
+   */
+  const scan = (cl: ConsistencyLevel, need: number) => {
+    const localOnly = isDcLocal(cl);
+    const found = new Map<string, Partition[]>();
+    const scratch = newTokenParts();
+    nodes.forEach((node, index) => {
+      let ranges = 0;
+      for (let position = 0; position < ring.size; position++) {
+        if (askedFor(index, position, localOnly, need)) ranges++;
+      }
+      const asked = (partition: Partition): boolean => {
+        scratch.hi = partition.tokenHi;
+        scratch.lo = partition.tokenLo;
+        return askedFor(index, ring.positionOfParts(scratch), localOnly, need);
+      };
+      scanRanges(node, ranges, asked, (keyText, partition) => {
+        const copies = found.get(keyText);
+        if (copies === undefined) found.set(keyText, [partition]);
+        else copies.push(partition);
+      });
+    });
+    const partitions = [...found].sort(([aKey, [a]], [bKey, [b]]) => {
+      if (a!.tokenHi !== b!.tokenHi) return a!.tokenHi - b!.tokenHi;
+      if (a!.tokenLo !== b!.tokenLo) return a!.tokenLo - b!.tokenLo;
+      return aKey < bKey ? -1 : aKey > bKey ? 1 : 0;
+    });
+    return partitions.map(([, copies]) => mergeCopies(copies, table.clustering));
   };
 
   const query = (q: Query, cl: ConsistencyLevel): QueryResult => {
+    validateQuery(q);
+    const need = requirement(cl);
     const route = partitioner.route(q);
+    checkFilterColumns(route.filter, table.columns, table.name);
     const limit = q.limit ?? Infinity;
-    if (route.kind === 'partitions') {
-      const rows: Row[] = [];
-      for (const key of route.keys) {
-        const result = read(key, cl);
-        if (result.kind !== 'ok') return result;
-        for (const row of result.rows) if (rows.length < limit && matches(row, q)) rows.push(row);
+    const rows: Row[] = [];
+    const keep = (partitionRows: readonly Row[]): void => {
+      for (const row of partitionRows) {
+        if (rows.length >= limit) return;
+        if (matchesFilter(row, route.filter)) rows.push(row);
       }
+    };
+    if (route.kind === 'partitions') {
+      // Every partition must meet the level before any is read, so that `unavailable` stays
+      // definite for the whole query.
+      const positions = route.keys.map(positionOf);
+      for (const position of positions) {
+        const unavailable = unavailableAt(position, cl, need);
+        if (unavailable !== undefined) return unavailable;
+      }
+      route.keys.forEach((key, i) => {
+        if (rows.length < limit) keep(readAt(key, positions[i]!, cl, need).rows);
+      });
       return { kind: 'ok', rows, partitions: route.keys.length, scanned: false };
     }
-    // A full scan needs every range to meet the level, as Cassandra's range reads do.
     for (let position = 0; position < ring.size; position++) {
-      const verdict = check(position, cl);
-      if (typeof verdict !== 'number') return verdict;
+      const unavailable = unavailableAt(position, cl, need);
+      if (unavailable !== undefined) return unavailable;
     }
-    const merge = createMerge();
-    const scanned = new Set<string>();
-    nodes.forEach((node, index) => {
-      if (up[index] !== 1) return;
-      for (const [keyText, partition] of node.partitions) {
-        scanned.add(keyText);
-        merge.add(partition, keyText);
-      }
-    });
-    const rows = merge
-      .rows()
-      .filter((row) => matches(row, q))
-      .slice(0, limit);
-    return { kind: 'ok', rows, partitions: scanned.size, scanned: true };
+    const partitions = scan(cl, need);
+    for (const partitionRows of partitions) keep(partitionRows);
+    return { kind: 'ok', rows, partitions: partitions.length, scanned: true };
   };
 
   const locate = (key: PartitionKey): Location => {

@@ -1,4 +1,5 @@
-import { compareValues, type Row, type TableSpec } from './row.js';
+import { compareValues, supersedes, type Row, type TableSpec } from './row.js';
+import type { TokenParts } from './token.js';
 
 /**
  * What a node keeps. `rows` stores every row in clustering order; `partitions` keeps only
@@ -12,8 +13,14 @@ export type StorageMode = (typeof storageModes)[number];
 export interface Partition {
   /** Rows in clustering order; empty unless the storage mode is `rows`. */
   readonly rows: readonly Row[];
-  /** The write sequence number that last wrote each row (for reconciling replicas). */
-  readonly versions: readonly number[];
+  /**
+   * The write timestamp of each row (from the cluster's write clock, or given with the write):
+   * replicas reconcile by it, newest wins.
+   */
+  readonly timestamps: readonly number[];
+  /** The partition's token, as halves (`lo` unsigned), so a node can serve reads by token range. */
+  readonly tokenHi: number;
+  readonly tokenLo: number;
   /** Live rows: distinct clustering keys in `rows` mode; rows written otherwise. */
   readonly rowCount: number;
   readonly bytes: number;
@@ -22,7 +29,7 @@ export interface Partition {
 }
 
 const NO_ROWS: readonly Row[] = Object.freeze([]);
-const NO_VERSIONS: readonly number[] = Object.freeze([]);
+const NO_TIMESTAMPS: readonly number[] = Object.freeze([]);
 
 /** What `upsert` did; the node's row count changes only for ADDED. */
 const STALE = 0;
@@ -45,11 +52,23 @@ type UpsertOutcome = typeof STALE | typeof REPLACED | typeof ADDED;
 class StoredPartition implements Partition {
   /** Nothing (`partitions` mode), the only row, or every row in clustering order. */
   #rows: Row | Row[] | undefined = undefined;
-  /** The version of the only row, or of each row: the same shape as `#rows`. */
+  /** The timestamp of the only row, or of each row: the same shape as `#rows`. */
   #versions: number | number[] = 0;
+  readonly tokenHi: number;
+  /** Kept signed so that it stays a small integer in the object; `tokenLo` reads it unsigned. */
+  readonly #tokenLo: number;
   bytes = 0;
   writes = 0;
   reads = 0;
+
+  constructor(token: TokenParts) {
+    this.tokenHi = token.hi | 0;
+    this.#tokenLo = token.lo | 0;
+  }
+
+  get tokenLo(): number {
+    return this.#tokenLo >>> 0;
+  }
 
   get rows(): readonly Row[] {
     const rows = this.#rows;
@@ -57,9 +76,9 @@ class StoredPartition implements Partition {
     return Array.isArray(rows) ? rows : [rows];
   }
 
-  get versions(): readonly number[] {
+  get timestamps(): readonly number[] {
     const versions = this.#versions;
-    if (this.#rows === undefined) return NO_VERSIONS;
+    if (this.#rows === undefined) return NO_TIMESTAMPS;
     return typeof versions === 'number' ? [versions] : versions;
   }
 
@@ -71,7 +90,8 @@ class StoredPartition implements Partition {
 
   /**
    * Stores `row` in clustering order. A row whose clustering key is already held is replaced only
-   * by a newer version (last write wins by sequence), as an upsert would. Keeps `bytes` current.
+   * by a newer write (last write wins by timestamp; on equal timestamps the greater row by
+   * `compareRows`, so replicas agree whatever order writes arrive in). Keeps `bytes` current.
    */
   upsert(row: Row, version: number, sizeBytes: number, table: TableSpec): UpsertOutcome {
     const held = this.#rows;
@@ -90,7 +110,7 @@ class StoredPartition implements Partition {
     const existing = rows[at];
     let outcome: UpsertOutcome;
     if (existing !== undefined && compareClustering(existing, row, table.clustering) === 0) {
-      if (versions[at]! >= version) return STALE;
+      if (!supersedes(version, row, versions[at]!, existing)) return STALE;
       this.bytes += sizeBytes - table.sizeOf(existing);
       rows[at] = row;
       versions[at] = version;
@@ -123,28 +143,33 @@ export interface StorageNode {
   /** Partitions by key text; empty in `counters` mode. Only `applyWrite` adds to it. */
   readonly partitions: ReadonlyMap<string, Partition>;
   writes: number;
+  /** Read requests served: one per partition read, one per token range scanned. */
   reads: number;
+  /** Rows returned by those reads, the cost that makes a scan expensive. */
+  rowsRead: number;
   rows: number;
   bytes: number;
 }
 
 export function createStorageNode(index: number): StorageNode {
   const partitions = new Map<string, StoredPartition>();
-  return { index, partitions, writes: 0, reads: 0, rows: 0, bytes: 0 };
+  return { index, partitions, writes: 0, reads: 0, rowsRead: 0, rows: 0, bytes: 0 };
 }
 
 /**
  * Applies a write to one replica. In `rows` mode a row whose clustering key already exists is
- * replaced when this write is newer (last write wins by sequence), as an upsert would.
+ * replaced when this write is newer (last write wins by timestamp), as an upsert would. `token`
+ * is the partition's token; it is kept with a new partition.
  */
 export function applyWrite(
   node: StorageNode,
   mode: StorageMode,
   table: TableSpec,
   keyText: string,
+  token: TokenParts,
   row: Row,
   sizeBytes: number,
-  version: number,
+  timestamp: number,
 ): void {
   node.writes++;
   if (mode === 'counters') {
@@ -155,7 +180,7 @@ export function applyWrite(
   const partitions = storedPartitions(node);
   let partition = partitions.get(keyText);
   if (partition === undefined) {
-    partition = new StoredPartition();
+    partition = new StoredPartition(token);
     partitions.set(keyText, partition);
   }
   partition.writes++;
@@ -166,7 +191,7 @@ export function applyWrite(
     return;
   }
   const bytesBefore = partition.bytes;
-  const outcome = partition.upsert(row, version, sizeBytes, table);
+  const outcome = partition.upsert(row, timestamp, sizeBytes, table);
   if (outcome === ADDED) node.rows++;
   node.bytes += partition.bytes - bytesBefore;
 }
@@ -180,8 +205,33 @@ function storedPartitions(node: StorageNode): Map<string, StoredPartition> {
 export function readPartition(node: StorageNode, keyText: string): Partition | undefined {
   node.reads++;
   const partition = storedPartitions(node).get(keyText);
-  if (partition !== undefined) partition.reads++;
+  if (partition !== undefined) {
+    partition.reads++;
+    node.rowsRead += partition.rows.length;
+  }
   return partition;
+}
+
+/**
+ * A range read on one replica: every partition in the token ranges the node is asked for.
+ * `ranges` is how many ranges were asked (each counts as one read request) and `asked` tells,
+ * from a partition's token, whether its range is one of them. Calls `visit` for each partition
+ * served, in no particular order.
+ */
+export function scanRanges(
+  node: StorageNode,
+  ranges: number,
+  asked: (partition: Partition) => boolean,
+  visit: (keyText: string, partition: Partition) => void,
+): void {
+  if (ranges === 0) return;
+  node.reads += ranges;
+  for (const [keyText, partition] of storedPartitions(node)) {
+    if (!asked(partition)) continue;
+    partition.reads++;
+    node.rowsRead += partition.rows.length;
+    visit(keyText, partition);
+  }
 }
 
 export function compareClustering(a: Row, b: Row, clustering: readonly string[]): number {
@@ -204,4 +254,36 @@ function insertionPoint(rows: readonly Row[], row: Row, clustering: readonly str
     else high = mid;
   }
   return low;
+}
+
+/**
+ * The rows of one partition as several replicas answered for it, reconciled: one row per
+ * clustering key, the newest by `supersedes`, in clustering order. Identity is the clustering
+ * values compared as values (`compareClustering`), so the number 1 and the text '1' stay two rows.
+ */
+export function mergeCopies(copies: readonly Partition[], clustering: readonly string[]): Row[] {
+  if (copies.length === 1) return [...copies[0]!.rows];
+  const entries: { row: Row; timestamp: number }[] = [];
+  for (const copy of copies) {
+    const rows = copy.rows;
+    const timestamps = copy.timestamps;
+    for (let i = 0; i < rows.length; i++)
+      entries.push({ row: rows[i]!, timestamp: timestamps[i]! });
+  }
+  // Stable sort: copies of one row end up side by side, whatever replica they came from.
+  entries.sort((a, b) => compareClustering(a.row, b.row, clustering));
+  const merged: Row[] = [];
+  let last: { row: Row; timestamp: number } | undefined;
+  for (const entry of entries) {
+    if (last !== undefined && compareClustering(last.row, entry.row, clustering) === 0) {
+      if (supersedes(entry.timestamp, entry.row, last.timestamp, last.row)) {
+        last = entry;
+        merged[merged.length - 1] = entry.row;
+      }
+      continue;
+    }
+    last = entry;
+    merged.push(entry.row);
+  }
+  return merged;
 }

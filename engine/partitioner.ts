@@ -1,5 +1,8 @@
-import type { Row, Value } from './row.js';
+import type { Query, Route } from './query.js';
+import type { Row } from './row.js';
 import type { TokenFunction, TokenParts } from './token.js';
+
+export type { ColumnRange, Query, Route, RowFilter } from './query.js';
 
 /**
  * The plug-in contract for key strategies. A partitioner plans and never executes: it says
@@ -14,35 +17,23 @@ export interface PartitionKey {
   readonly text: string;
 }
 
-/**
- * A read as the application states it: equality on some columns, optionally a half-open
- * numeric range [from, to) on one more column (usually a timestamp).
- */
-export interface Query {
-  readonly where: Readonly<Record<string, Value>>;
-  readonly range?: { readonly column: string; readonly from: number; readonly to: number };
-  readonly limit?: number;
-}
-
-/**
- * Where a query must go. `partitions` lists every partition that can hold a matching row
- * (possibly none); `all-ranges` means the query cannot be routed and must visit every token
- * range (a scatter/gather over the whole ring).
- */
-export type Route =
-  | { readonly kind: 'partitions'; readonly keys: readonly PartitionKey[] }
-  | { readonly kind: 'all-ranges' };
-
 export interface Partitioner {
   readonly name: string;
   readonly tokenFunction: TokenFunction;
   /** The partition a row belongs to. Pure: the same row always maps to the same key. */
   keyOf(row: Row): PartitionKey;
-  /** The partitions a query must touch; never omits one that could hold a matching row. */
+  /**
+   * The plan for a query: the partitions it must touch (never omitting one that could hold a
+   * matching row) and the filter left to apply to their rows. See query.ts for the contract.
+   */
   route(query: Query): Route;
   /**
-   * Called once per write, in write order, before `keyOf`; strategies that adapt to load (salting)
-   * update their state here. Stateless strategies omit it.
+   * Called once per write that may have been applied, in write order, after it was applied;
+   * never for a definite failure (`unavailable`), which changes nothing anywhere. Strategies that
+   * adapt to load (salting) update their state here; stateless strategies omit it. What `observe`
+   * learns may change the key of rows written later, never of this row or of any row already
+   * written: `keyOf(row)` is the same before and after `observe(row)` (the conformance suite
+   * checks it).
    */
   observe?(row: Row): void;
   /**

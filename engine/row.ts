@@ -9,6 +9,11 @@ export interface TableSpec {
   readonly name: string;
   /** Clustering columns, compared in order, ascending: rows sharing them overwrite each other. */
   readonly clustering: readonly string[];
+  /**
+   * Every column a row of the table may have, when the table declares them; a query whose
+   * remaining filter names anything else is refused instead of silently matching nothing.
+   */
+  readonly columns?: readonly string[];
   /** Stored size of a row in bytes (payload plus columns), used by load counters. */
   sizeOf(row: Row): number;
 }
@@ -50,4 +55,27 @@ export function compareValues(a: Value | undefined, b: Value | undefined): numbe
   const bText = typeof b === 'string';
   if (aText !== bText) return aText ? 1 : -1;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A total order over whole rows, for the one case where timestamps cannot decide: two writes of
+ * the same row with equal timestamps. Columns are compared by name, then value, so every replica
+ * keeps the same row whichever write it saw first (Cassandra breaks such ties by comparing values).
+ */
+export function compareRows(a: Row, b: Row): number {
+  const columns = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  for (const column of columns) {
+    const order = compareValues(a[column], b[column]);
+    if (order !== 0) return order;
+  }
+  return 0;
+}
+
+/**
+ * Whether a write (`timestamp`, `row`) replaces a held copy of the same row: last write wins by
+ * timestamp, and on equal timestamps the greater row by `compareRows`. The one rule for replacing
+ * a row, used by a replica's upsert and by the coordinator's merge of replicas' answers.
+ */
+export function supersedes(timestamp: number, row: Row, heldTimestamp: number, held: Row): boolean {
+  return timestamp > heldTimestamp || (timestamp === heldTimestamp && compareRows(row, held) > 0);
 }

@@ -1,4 +1,5 @@
 import type { PartitionKey, Partitioner, Query, Route } from '../engine/partitioner.js';
+import { filterOf, toAllRanges, toPartitions } from '../engine/query.js';
 import type { Row } from '../engine/row.js';
 import type { TokenFunction, TokenParts } from '../engine/token.js';
 import { textColumn } from './columns.js';
@@ -23,10 +24,10 @@ export function hashEventId(tokenFunction: TokenFunction): Partitioner {
       return eventId;
     },
     route: (query: Query): Route => {
-      const eventId = query.where.event_id;
-      return eventId === undefined
-        ? { kind: 'all-ranges' }
-        : { kind: 'partitions', keys: [eventKey(textColumn(query.where, 'event_id'))] };
+      const filter = filterOf(query);
+      return query.where.event_id === undefined
+        ? toAllRanges(filter)
+        : toPartitions([eventKey(textColumn(query.where, 'event_id'))], filter);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { PartitionKey, Partitioner, Query, Route } from '../engine/partitioner.js';
+import { filterOf, toAllRanges, toPartitions } from '../engine/query.js';
 import type { TokenFunction } from '../engine/token.js';
 import { textColumn } from './columns.js';
 import { textBytes } from './key-bytes.js';
@@ -15,7 +16,7 @@ export function serverId(tokenFunction: TokenFunction, column = 'server_id'): Pa
     keyOf: (row) => keyOf(textColumn(row, column)),
     route: (query: Query): Route =>
       query.where[column] === undefined
-        ? { kind: 'all-ranges' }
-        : { kind: 'partitions', keys: [keyOf(textColumn(query.where, column))] },
+        ? toAllRanges(filterOf(query))
+        : toPartitions([keyOf(textColumn(query.where, column))], filterOf(query)),
   };
 }

@@ -1,5 +1,6 @@
 import { invalidConfig } from '../engine/errors.js';
 import type { PartitionKey, Partitioner, Query, Route } from '../engine/partitioner.js';
+import { filterOf, toAllRanges, toPartitions } from '../engine/query.js';
 import type { Row } from '../engine/row.js';
 import type { TokenFunction } from '../engine/token.js';
 import { fnv1a32, numberColumn, textColumn } from './columns.js';
@@ -108,11 +109,11 @@ export function serverSalted(options: SaltedOptions): SaltedPartitioner {
         keyOf(textColumn(row, serverColumn), fnv1a32(textColumn(row, idColumn)) % mode.salts),
       route: (query) =>
         query.where[serverColumn] === undefined
-          ? { kind: 'all-ranges' }
-          : {
-              kind: 'partitions',
-              keys: partitionsOf(textColumn(query.where, serverColumn), mode.salts),
-            },
+          ? toAllRanges(filterOf(query))
+          : toPartitions(
+              partitionsOf(textColumn(query.where, serverColumn), mode.salts),
+              filterOf(query),
+            ),
       saltsAt: () => mode.salts,
       metadata: () => ({ epochs: 0, entries: 0, saltedServers: 0, maxSalts: mode.salts, bytes: 2 }),
     };
@@ -218,11 +219,11 @@ export function serverSalted(options: SaltedOptions): SaltedPartitioner {
       return keyOf(server, salts === 1 ? 0 : fnv1a32(textColumn(row, idColumn)) % salts);
     },
     route: (query: Query): Route => {
-      if (query.where[serverColumn] === undefined) return { kind: 'all-ranges' };
+      if (query.where[serverColumn] === undefined) return toAllRanges(filterOf(query));
       const server = textColumn(query.where, serverColumn);
       const range = query.range?.column === timeColumn ? query.range : undefined;
       const salts = maxSaltsIn(server, range?.from ?? -Infinity, range?.to ?? Infinity);
-      return { kind: 'partitions', keys: partitionsOf(server, salts) };
+      return toPartitions(partitionsOf(server, salts), filterOf(query));
     },
     saltsAt,
     metadata: () => {

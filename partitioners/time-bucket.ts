@@ -1,5 +1,6 @@
 import { invalidConfig } from '../engine/errors.js';
 import type { PartitionKey, Partitioner, Query, Route } from '../engine/partitioner.js';
+import { filterOf, toAllRanges, toPartitions } from '../engine/query.js';
 import type { TokenFunction } from '../engine/token.js';
 import { numberColumn } from './columns.js';
 import { timestampBytes } from './key-bytes.js';
@@ -57,14 +58,15 @@ export function timeBucket(options: TimeBucketOptions): Partitioner {
     keyOf: (row) => keyOf(bucketStart(numberColumn(row, timeColumn))),
     route: (query: Query): Route => {
       const range = query.range;
-      if (range === undefined || range.column !== timeColumn) return { kind: 'all-ranges' };
-      if (range.to <= range.from) return { kind: 'partitions', keys: [] };
+      const filter = filterOf(query);
+      if (range === undefined || range.column !== timeColumn) return toAllRanges(filter);
+      if (range.to <= range.from) return toPartitions([], filter);
       const first = bucketStart(range.from);
       const last = bucketStart(range.to - 1);
-      if ((last - first) / bucketMs + 1 > maxListed) return { kind: 'all-ranges' };
+      if ((last - first) / bucketMs + 1 > maxListed) return toAllRanges(filter);
       const keys: PartitionKey[] = [];
       for (let start = first; start <= last; start += bucketMs) keys.push(keyOf(start));
-      return { kind: 'partitions', keys };
+      return toPartitions(keys, filter);
     },
     splitKeySpace: (count) => {
       if (!Number.isInteger(count) || count < 1 || count > spanMs) {

@@ -12,6 +12,7 @@ import {
   type ReplicationStrategy,
 } from '../../engine/replication.js';
 import { buildRing, type NodeSpec } from '../../engine/ring.js';
+import { filterOf, toPartitions } from '../../engine/query.js';
 import { genericTable, type Row } from '../../engine/row.js';
 import { getTokenFunction } from '../../partitioners/index.js';
 import { textBytes } from '../../partitioners/key-bytes.js';
@@ -21,7 +22,7 @@ const byK: Partitioner = {
   name: 'by-k',
   tokenFunction: getTokenFunction('murmur3'),
   keyOf: (row) => keyOf(String(row.k)),
-  route: (query) => ({ kind: 'partitions', keys: [keyOf(String(query.where.k))] }),
+  route: (query) => toPartitions([keyOf(String(query.where.k))], filterOf(query)),
 };
 
 function keyOf(text: string): PartitionKey {
