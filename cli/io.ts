@@ -1,10 +1,49 @@
-/** Where a command writes. Injected so tests run the CLI in-process and read what it printed. */
+import { readFile } from 'node:fs/promises';
+
+/**
+ * Everything a command reads from or writes to the outside world. Injected so that tests run the
+ * CLI in-process, feed it files and stdin, and read what it printed.
+ */
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Whether stderr is a terminal: progress bars are drawn only there. */
+  readonly errIsTty: boolean;
+  /** The width of that terminal in columns, when known. */
+  readonly errColumns?: number | undefined;
+  /** A file's text as UTF-8; rejects with the file system's error (its `code`, e.g. ENOENT). */
+  readFile(path: string): Promise<string>;
+  /** All of stdin as UTF-8. */
+  readStdin(): Promise<string>;
 }
 
-export const processIo: Io = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
+let stdoutGuarded = false;
+
+/**
+ * The real process's I/O. A reader that closes stdout early (`ringlab ring | head -1`) makes the
+ * next write fail with EPIPE; that is the reader saying it has seen enough, not a failure, so the
+ * process ends quietly with exit code 0 instead of printing a stack trace.
+ */
+export function processIo(): Io {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(0);
+    });
+  }
+  return {
+    out: (text) => {
+      if (!process.stdout.destroyed) process.stdout.write(text);
+    },
+    err: (text) => process.stderr.write(text),
+    errIsTty: process.stderr.isTTY,
+    errColumns: process.stderr.columns,
+    readFile: (path) => readFile(path, 'utf8'),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  };
+}

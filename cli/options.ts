@@ -1,71 +1,99 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { allocatorNames } from '../engine/allocation.js';
-import { RinglabError } from '../engine/errors.js';
 import { MAX_SEED } from '../engine/random.js';
 import { tokenFunctionNames } from '../partitioners/index.js';
-import { replicationClasses, type ClusterOptionsInput } from '../bench/cluster-config.js';
+import {
+  DEFAULT_SEED,
+  replicationClasses,
+  type ClusterOptionsInput,
+} from '../bench/cluster-config.js';
+import { once, oneOfNames, parseInteger, parseNumber, parseSeed, parseText } from './parse.js';
 
-/** Parses a whole number; range checks belong to the config resolver, which names the field. */
-export function parseInteger(text: string): number {
-  if (!/^-?\d+$/.test(text.trim())) throw new InvalidArgumentError('expected a whole number.');
-  const value = Number(text);
-  if (!Number.isSafeInteger(value)) throw new InvalidArgumentError('the number is too large.');
-  return value;
+/**
+ * Option builders. Every value option rejects being given twice, and none has a commander
+ * default: its help text says `(default: X)` and the resolver applies it, so that "not given" stays
+ * distinguishable from "given the default".
+ */
+function valueOption<T>(
+  flags: string,
+  description: string,
+  parse: (text: string, flag: string) => T,
+): Option {
+  const option = new Option(flags, description);
+  return option.argParser(once(option.long ?? flags, parse));
 }
 
-export function parseNumber(text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value))
-    throw new InvalidArgumentError('expected a number.');
-  return value;
+/** A whole-number option; its description must state the accepted range. */
+export function integerOption(flags: string, description: string): Option {
+  return valueOption(flags, description, parseInteger);
 }
 
-export function parseSeed(text: string): number {
-  const value = parseInteger(text);
-  if (value < 0 || value > MAX_SEED)
-    throw new InvalidArgumentError(`expected an integer between 0 and ${MAX_SEED}.`);
-  return value;
+/** A decimal-number option; its description must state the accepted range. */
+export function numberOption(flags: string, description: string): Option {
+  return valueOption(flags, description, parseNumber);
+}
+
+export function textOption(flags: string, description: string): Option {
+  return valueOption(flags, description, parseText);
+}
+
+export function choiceOption(flags: string, description: string, names: readonly string[]): Option {
+  const option = new Option(flags, description).choices(names);
+  // choices() installs commander's own parser; this one also rejects a repeat.
+  return option.argParser(once(option.long ?? flags, oneOfNames(names)));
+}
+
+export function seedOption(what = 'seed for every random choice'): Option {
+  return valueOption('--seed <s>', `${what}, 0-${MAX_SEED} (default: ${DEFAULT_SEED})`, parseSeed);
 }
 
 export function partitionerOption(): Option {
-  return new Option('--partitioner <name>', 'token function')
-    .choices(tokenFunctionNames)
-    .default('murmur3');
+  return choiceOption(
+    '--partitioner <name>',
+    'token function (default: murmur3)',
+    tokenFunctionNames,
+  );
 }
 
-/** The flags every cluster-building command shares. */
+export function jsonOption(): Option {
+  return new Option('--json', 'print one JSON document on stdout, saying what produced it');
+}
+
+/** The flags every cluster-building command shares; ranges as resolveClusterConfig checks them. */
 export function addClusterOptions(command: Command): Command {
   return command
-    .option('--nodes <n>', 'number of nodes, named n1..nN (default: 6)', parseInteger)
-    .option('--vnodes <v>', 'tokens per node, num_tokens (default: 16)', parseInteger)
-    .option(
-      '--rf <r>',
-      'replication factor per DC (default: 3, or the DC size when smaller)',
-      parseInteger,
-    )
-    .option(
-      '--dcs <d>',
-      'data centres; nodes are dealt round-robin to dc1..dcD (default: 1)',
-      parseInteger,
-    )
-    .option(
-      '--racks <k>',
-      'racks per DC; nodes are dealt round-robin to r1..rK (default: 1)',
-      parseInteger,
-    )
+    .addOption(integerOption('--nodes <n>', 'number of nodes, named n1..nN, 1-10000 (default: 6)'))
+    .addOption(integerOption('--vnodes <v>', 'tokens per node, num_tokens, 1-1024 (default: 16)'))
     .addOption(
-      new Option('--allocator <name>', 'token allocation (default: balanced)').choices(
-        allocatorNames,
+      integerOption(
+        '--rf <r>',
+        'replication factor per DC, 1 to the nodes in a DC (default: 3, or the DC size when smaller)',
       ),
     )
     .addOption(
-      new Option(
+      integerOption(
+        '--dcs <d>',
+        'data centres; nodes are dealt round-robin to dc1..dcD, 1 to --nodes (default: 1)',
+      ),
+    )
+    .addOption(
+      integerOption(
+        '--racks <k>',
+        'racks per DC; nodes are dealt round-robin to r1..rK, 1 to the nodes in a DC (default: 1)',
+      ),
+    )
+    .addOption(
+      choiceOption('--allocator <name>', 'token allocation (default: balanced)', allocatorNames),
+    )
+    .addOption(
+      choiceOption(
         '--replication <class>',
-        'replica placement (default: simple for one DC and rack)',
-      ).choices(replicationClasses),
+        'replica placement (default: simple for one DC and rack, else network-topology)',
+        replicationClasses,
+      ),
     )
     .addOption(partitionerOption())
-    .option('--seed <s>', 'seed for every random choice (default: 1)', parseSeed);
+    .addOption(seedOption());
 }
 
 export interface ClusterFlags {
@@ -81,24 +109,15 @@ export interface ClusterFlags {
 }
 
 export function clusterInput(flags: ClusterFlags): ClusterOptionsInput {
-  return { ...flags };
+  const { nodes, vnodes, rf, dcs, racks, allocator, replication, partitioner, seed } = flags;
+  return { nodes, vnodes, rf, dcs, racks, allocator, replication, partitioner, seed };
 }
 
-/** Keys as given: UTF-8 strings, or hex bytes with --hex. */
-export function parseKeys(
-  keys: readonly string[],
-  hex: boolean,
-): { label: string; bytes: Uint8Array }[] {
-  return keys.map((key) => {
-    if (!hex) return { label: key, bytes: new TextEncoder().encode(key) };
-    const digits = key.startsWith('0x') || key.startsWith('0X') ? key.slice(2) : key;
-    if (!/^(?:[0-9a-fA-F]{2})*$/.test(digits)) {
-      throw new RinglabError(
-        'INVALID_ARGUMENT',
-        `hex key "${key}" is not an even number of hex digits (e.g. 0a1b or 0x0a1b)`,
-        'hex',
-      );
-    }
-    return { label: key, bytes: Uint8Array.from(Buffer.from(digits, 'hex')) };
-  });
+/** Appends an "Examples:" section to a command's help; each example is `[command line, what]`. */
+export function addExamples(
+  command: Command,
+  examples: readonly (readonly [string, string])[],
+): Command {
+  const lines = examples.flatMap(([line, what]) => [`  $ ${line}`, `      ${what}`]);
+  return command.addHelpText('after', `\nExamples:\n${lines.join('\n')}\n`);
 }

@@ -1,32 +1,39 @@
 import type { Command } from 'commander';
 import { runPerf, type PerfReport, type TargetResult } from '../../bench/perf.js';
 import type { Io } from '../io.js';
-import { parseSeed } from '../options.js';
+import { addExamples, jsonOption, seedOption } from '../options.js';
+import { statusLines } from '../progress.js';
 import { bytes, count, fixed, renderTable, toJson } from '../render.js';
 
 interface PerfFlags {
-  quick: boolean;
-  json: boolean;
+  quick?: boolean;
+  json?: boolean;
   seed?: number;
 }
 
 export function registerPerf(bench: Command, io: Io): void {
-  bench
+  const command = bench
     .command('perf')
     .description(
       'the performance suite: token, ring and write-path rates against cassandra-driver and hashring, heap per row, a 1,000-node scale run',
     )
-    .option('--quick', 'a smaller run (under a minute); the scale run is scaled down', false)
-    .option('--json', 'print one JSON document on stdout', false)
-    .option('--seed <s>', 'seed for keys, events and tokens (default: 1)', parseSeed)
+    .option('--quick', 'a smaller run (under a minute); the scale run is scaled down')
+    .addOption(jsonOption())
+    .addOption(seedOption('seed for keys, events and tokens'))
     .action((flags: PerfFlags) => {
+      const json = flags.json ?? false;
       const report = runPerf({
-        quick: flags.quick,
+        quick: flags.quick ?? false,
         seed: flags.seed,
-        onProgress: (line) => io.err(`… ${line}\n`),
+        onProgress: statusLines(io, { json }),
       });
-      io.out(flags.json ? toJson(report) : renderPerf(report));
+      // Every JSON document leads with the seed that reproduces it, as the other commands' do.
+      io.out(json ? toJson({ seed: report.config.seed, ...report }) : renderPerf(report));
     });
+  addExamples(command, [
+    ['ringlab bench perf --quick', 'the whole suite in under a minute'],
+    ['ringlab bench perf --json > perf.json', 'the full run, as JSON'],
+  ]);
 }
 
 export function renderPerf(report: PerfReport): string {

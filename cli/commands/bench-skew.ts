@@ -1,21 +1,28 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import {
   runSkew,
   resolveSkewConfig,
   SKEW_DEFAULTS,
+  type SkewOptionsInput,
   type SkewReport,
   type SkewResult,
 } from '../../bench/skew.js';
 import { formatDuration } from '../../bench/duration.js';
-import { distributionNames } from '../../bench/workloads/distributions.js';
+import { DEFAULT_THETA, distributionNames } from '../../bench/workloads/distributions.js';
 import { idKinds } from '../../bench/workloads/ids.js';
+import { MAX_SERVERS } from '../../bench/workloads/log-events.js';
+import { quoted, RinglabError } from '../../engine/errors.js';
 import { strategyNames } from '../../partitioners/index.js';
 import type { Io } from '../io.js';
 import {
   addClusterOptions,
+  addExamples,
+  choiceOption,
   clusterInput,
-  parseInteger,
-  parseNumber,
+  integerOption,
+  jsonOption,
+  numberOption,
+  textOption,
   type ClusterFlags,
 } from '../options.js';
 import { bytes, count, fixed, percent, renderBar, renderTable, toJson } from '../render.js';
@@ -23,7 +30,7 @@ import { describeCluster } from './ring.js';
 
 interface SkewFlags extends ClusterFlags {
   strategy?: string;
-  compare: boolean;
+  compare?: boolean;
   salt?: string;
   bucket?: string;
   window?: string;
@@ -34,59 +41,135 @@ interface SkewFlags extends ClusterFlags {
   theta?: number;
   ids?: string;
   reads?: number;
-  json: boolean;
+  json?: boolean;
 }
 
+const FLAG_RULES = `
+Flags that cannot apply are refused: --strategy with --compare, --salt unless server-salted runs,
+--theta with a distribution that has none (uniform, hotspot), --bucket with --window unless
+time-bucket runs. A flag that applies only in part is taken with a warning on stderr: --bucket
+without time-bucket still sets the window width.`;
+
 export function registerSkew(bench: Command, io: Io): void {
-  addClusterOptions(
+  const command = addClusterOptions(
     bench
       .command('skew')
       .description(
         'partition one log-event stream by a strategy and measure write skew, partition sizes and read fan-out',
       )
       .addOption(
-        new Option(
+        choiceOption(
           '--strategy <name>',
           `key strategy (default: ${SKEW_DEFAULTS.strategy})`,
-        ).choices(strategyNames),
+          strategyNames,
+        ),
       )
-      .option('--compare', 'run every strategy on the identical event stream, side by side', false)
-      .option(
-        '--salt <n|adaptive>',
-        `salts per server for server-salted (default: ${SKEW_DEFAULTS.salt})`,
-      )
-      .option(
-        '--bucket <duration>',
-        `time bucket for time-bucket (default: ${SKEW_DEFAULTS.bucket})`,
-      )
-      .option('--window <duration>', 'window for per-window load (default: one bucket)')
-      .option(
-        '--span <duration>',
-        `simulated time the events cover (default: ${SKEW_DEFAULTS.span})`,
-      )
-      .option('--events <n>', `events to write (default: ${SKEW_DEFAULTS.events})`, parseInteger)
-      .option('--servers <k>', `distinct servers (default: ${SKEW_DEFAULTS.servers})`, parseInteger)
+      .option('--compare', 'run every strategy on the identical event stream, side by side')
       .addOption(
-        new Option('--dist <name>', 'how events spread over servers (default: zipfian)').choices(
+        textOption(
+          '--salt <n|adaptive>',
+          `salts per server for server-salted, 1-65536 or adaptive (default: ${SKEW_DEFAULTS.salt})`,
+        ),
+      )
+      .addOption(
+        textOption(
+          '--bucket <duration>',
+          `time bucket for time-bucket, and the default window, e.g. 30m, 1h (default: ${SKEW_DEFAULTS.bucket})`,
+        ),
+      )
+      .addOption(
+        textOption(
+          '--window <duration>',
+          'window for per-window load, e.g. 10m, 1h (default: one bucket)',
+        ),
+      )
+      .addOption(
+        textOption(
+          '--span <duration>',
+          `simulated time the events cover, at least one bucket, e.g. 30m, 1d (default: ${SKEW_DEFAULTS.span})`,
+        ),
+      )
+      .addOption(
+        integerOption(
+          '--events <n>',
+          `events to write, at least 1 (default: ${SKEW_DEFAULTS.events})`,
+        ),
+      )
+      .addOption(
+        integerOption(
+          '--servers <k>',
+          `distinct servers, 1-${MAX_SERVERS} (default: ${SKEW_DEFAULTS.servers})`,
+        ),
+      )
+      .addOption(
+        choiceOption(
+          '--dist <name>',
+          `how events spread over servers (default: ${SKEW_DEFAULTS.dist})`,
           distributionNames,
         ),
       )
-      .option('--theta <t>', 'Zipfian constant (default: 0.99)', parseNumber)
-      .addOption(new Option('--ids <kind>', 'event id kind (default: uuid-v4)').choices(idKinds))
-      .option(
-        '--reads <n>',
-        `reads sampled per read kind (default: ${SKEW_DEFAULTS.reads})`,
-        parseInteger,
+      .addOption(
+        numberOption(
+          '--theta <t>',
+          `Zipfian constant, 0 < t < 1, for zipfian, scrambled-zipfian and latest (default: ${DEFAULT_THETA})`,
+        ),
       )
-      .option('--json', 'print JSON', false),
+      .addOption(
+        choiceOption('--ids <kind>', `event id kind (default: ${SKEW_DEFAULTS.ids})`, idKinds),
+      )
+      .addOption(
+        integerOption(
+          '--reads <n>',
+          `reads sampled per read kind, at least 1 (default: ${SKEW_DEFAULTS.reads})`,
+        ),
+      )
+      .addOption(jsonOption()),
   ).action((flags: SkewFlags) => {
+    const warnings = checkFlagsApply(flags);
     const config = resolveSkewConfig({ ...clusterInput(flags), ...skewInput(flags) });
+    for (const warning of warnings) io.err(`warning: ${warning}\n`);
     const report = runSkew(config);
     io.out(flags.json ? toJson(report) : renderSkew(report));
   });
+  command.addHelpText('after', FLAG_RULES);
+  addExamples(command, [
+    ['ringlab bench skew --compare --events 200000 --servers 10000 --nodes 12', 'every strategy'],
+    ['ringlab bench skew --strategy server-salted --salt 8', 'every server salted 8 ways'],
+    ['ringlab bench skew --strategy time-bucket --bucket 30m --span 1d', 'half-hour buckets'],
+  ]);
 }
 
-function skewInput(flags: SkewFlags) {
+/**
+ * Refuses a flag that the run would ignore, and returns a warning for each that applies only in
+ * part, so that no flag is ever dropped without a word.
+ */
+function checkFlagsApply(flags: SkewFlags): string[] {
+  const refuse = (flag: string, message: string): never => {
+    throw new RinglabError('INVALID_ARGUMENT', `${flag} ${message}`, flag);
+  };
+  if (flags.compare && flags.strategy !== undefined) {
+    refuse('--strategy', 'cannot be combined with --compare, which runs every strategy');
+  }
+  const strategy = flags.strategy ?? SKEW_DEFAULTS.strategy;
+  const runs = (name: string): boolean => flags.compare === true || strategy === name;
+  if (flags.salt !== undefined && !runs('server-salted')) {
+    refuse('--salt', `applies only to --strategy server-salted (or --compare), not to ${strategy}`);
+  }
+  if (flags.bucket !== undefined && !runs('time-bucket')) {
+    if (flags.window !== undefined) {
+      refuse(
+        '--bucket',
+        `applies only to --strategy time-bucket (or --compare), and --window already sets the window; ${strategy} would ignore it`,
+      );
+    }
+    return [
+      `--bucket partitions only time-bucket; with ${strategy} it only sets the window width (as --window ${quoted(flags.bucket)} would)`,
+    ];
+  }
+  return [];
+}
+
+function skewInput(flags: SkewFlags): SkewOptionsInput {
   const {
     strategy,
     compare,

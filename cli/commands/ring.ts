@@ -2,25 +2,38 @@ import type { Command } from 'commander';
 import { resolveClusterConfig, type ClusterConfig } from '../../bench/cluster-config.js';
 import { ringReport, type RingReport } from '../../bench/ring-report.js';
 import type { Io } from '../io.js';
-import { addClusterOptions, clusterInput, type ClusterFlags } from '../options.js';
+import {
+  addClusterOptions,
+  addExamples,
+  clusterInput,
+  jsonOption,
+  type ClusterFlags,
+} from '../options.js';
 import { fixed, percent, renderBar, renderTable, toJson } from '../render.js';
 
+interface RingFlags extends ClusterFlags {
+  grow?: boolean;
+  json?: boolean;
+}
+
 export function registerRing(program: Command, io: Io): void {
-  addClusterOptions(
+  const command = addClusterOptions(
     program
       .command('ring')
       .description('build a ring and show each node’s tokens and ownership')
-      .option(
-        '--grow',
-        'also show max/mean ownership as the cluster grows one node at a time',
-        false,
-      )
-      .option('--json', 'print JSON', false),
-  ).action((flags: ClusterFlags & { grow: boolean; json: boolean }) => {
-    const config = resolveClusterConfig(clusterInput(flags));
-    const report = ringReport(config, { grow: flags.grow });
-    io.out(flags.json ? toJson(report) : renderRing(report));
-  });
+      .option('--grow', 'also show max/mean ownership as the cluster grows one node at a time'),
+  )
+    .addOption(jsonOption())
+    .action((flags: RingFlags) => {
+      const config = resolveClusterConfig(clusterInput(flags));
+      const report = ringReport(config, { grow: flags.grow ?? false });
+      io.out(flags.json ? toJson(report) : renderRing(report));
+    });
+  addExamples(command, [
+    ['ringlab ring --nodes 6 --rf 3 --seed 42', 'ownership per node under SimpleStrategy'],
+    ['ringlab ring --nodes 250 --grow', 'imbalance after each join, against Cassandra’s bound'],
+    ['ringlab ring --nodes 12 --dcs 2 --racks 3 --json', 'every token, as JSON'],
+  ]);
 }
 
 export function describeCluster(config: ClusterConfig): string {

@@ -24,7 +24,11 @@ describe('ringlab token', () => {
   it('prints Murmur3 tokens that equal the DataStax driver’s', async () => {
     const run = await runCli('token', 'hello', 'server-42', '', '--json');
     expect(run.code).toBe(0);
-    const entries = JSON.parse(run.stdout) as { key: string; token: string }[];
+    const { partitioner, keys: entries } = JSON.parse(run.stdout) as {
+      partitioner: string;
+      keys: { key: string; token: string }[];
+    };
+    expect(partitioner).toBe('murmur3');
     const driver = new Murmur3Tokenizer();
     for (const entry of entries.filter((e) => e.key !== '')) {
       expect(entry.token).toBe(driver.hash(Buffer.from(entry.key)).getValue().toString());
@@ -36,7 +40,7 @@ describe('ringlab token', () => {
   it('reads hex keys and treats them as bytes', async () => {
     const hex = await runCli('token', '68656c6c6f', '--hex', '--json');
     const text = await runCli('token', 'hello', '--json');
-    expect(JSON.parse(hex.stdout)[0].token).toBe(JSON.parse(text.stdout)[0].token);
+    expect(JSON.parse(hex.stdout).keys[0].token).toBe(JSON.parse(text.stdout).keys[0].token);
   });
 
   it('prints a table without --json', async () => {
@@ -104,7 +108,9 @@ describe('ringlab replicas', () => {
   it('lists rf distinct replicas per key, primary first, consistent with ring tokens', async () => {
     const run = await runCli('replicas', 'a', 'b', 'c', '--nodes', '6', '--rf', '3', '--json');
     expect(run.code).toBe(0);
-    const entries = JSON.parse(run.stdout) as { key: string; token: string; replicas: string[] }[];
+    const { keys: entries } = JSON.parse(run.stdout) as {
+      keys: { key: string; token: string; replicas: string[] }[];
+    };
     const ring = JSON.parse(
       (await runCli('ring', '--nodes', '6', '--rf', '3', '--json')).stdout,
     ) as RingJson;

@@ -6,8 +6,21 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+/** What the fake process around an in-process run has: files, stdin, a terminal or not. */
+export interface FakeWorld {
+  /** Readable files by path; any other path fails as a missing file does (ENOENT). */
+  readonly files?: Readonly<Record<string, string>>;
+  readonly stdin?: string;
+  readonly errIsTty?: boolean;
+}
+
 /** Runs the CLI in-process, capturing what it prints and its exit code. */
 export async function runCli(...argv: string[]): Promise<CliRun> {
+  return runCliIn({}, ...argv);
+}
+
+/** Runs the CLI in-process in a fake world of files, stdin and terminal. */
+export async function runCliIn(world: FakeWorld, ...argv: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
@@ -17,6 +30,16 @@ export async function runCli(...argv: string[]): Promise<CliRun> {
     err: (text) => {
       stderr += text;
     },
+    errIsTty: world.errIsTty ?? false,
+    errColumns: 100,
+    readFile: async (path) => {
+      const text = world.files?.[path];
+      if (text !== undefined) return text;
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), {
+        code: 'ENOENT',
+      });
+    },
+    readStdin: async () => world.stdin ?? '',
   });
   return { code, stdout, stderr };
 }
