@@ -143,3 +143,18 @@ export function primaryOwnership(ring: Ring): Float64Array {
   for (let i = 0; i < ring.size; i++) result[ring.owners[i]!]! += fractions[i]!;
   return result;
 }
+
+/**
+ * A ring cut from the key space, for order-preserving strategies (random tokens would put every
+ * key on one node): `nodes.length × vnodes` range ends from `splitKeySpace`, dealt to the nodes
+ * round-robin so that consecutive ranges sit on different nodes.
+ */
+export function splitRing(
+  nodes: readonly NodeSpec[],
+  vnodes: number,
+  splitKeySpace: (count: number) => bigint[],
+): Ring {
+  const tokens = splitKeySpace(nodes.length * vnodes);
+  const byNode = nodes.map((_, n) => tokens.filter((_, i) => i % nodes.length === n));
+  return buildRing(nodes, byNode);
+}

@@ -12,17 +12,21 @@ import {
   type ReplicationStrategy,
 } from '../../engine/replication.js';
 import { buildRing, type NodeSpec } from '../../engine/ring.js';
-import { filterOf, toPartitions } from '../../engine/query.js';
+import { filterOf, toAllRanges, toPartitions } from '../../engine/query.js';
 import { genericTable, type Row } from '../../engine/row.js';
 import { getTokenFunction } from '../../partitioners/index.js';
 import { textBytes } from '../../partitioners/key-bytes.js';
+import { expectRinglabError } from '../helpers/errors.js';
 
 /** A partitioner keyed on column `k`, so tests choose partitions directly. */
 const byK: Partitioner = {
   name: 'by-k',
   tokenFunction: getTokenFunction('murmur3'),
   keyOf: (row) => keyOf(String(row.k)),
-  route: (query) => toPartitions([keyOf(String(query.where.k))], filterOf(query)),
+  route: (query) =>
+    query.where.k === undefined
+      ? toAllRanges(filterOf(query))
+      : toPartitions([keyOf(String(query.where.k))], filterOf(query)),
 };
 
 function keyOf(text: string): PartitionKey {
@@ -180,4 +184,145 @@ describe('storage modes', () => {
       expect(partitions).toBe(storage === 'counters' ? 0 : 17 * 3);
     },
   );
+});
+
+/** Node ids of a key's replicas, primary first. */
+function replicaIds(cluster: Cluster, key: string): string[] {
+  const { replicas } = createCoordinator(cluster).locate(keyOf(key));
+  return replicas.map((r) => cluster.placement.ring.nodes[r]!.id);
+}
+
+describe('regressions found by review (issue: mend the contracts)', () => {
+  it('regression: two coordinators on one cluster keep each other’s later writes', () => {
+    // Each coordinator used to number writes with its own counter, so the second coordinator's
+    // first write (version 1) lost to the first coordinator's tenth, while both said ok.
+    const cluster = makeCluster(sixNodes, simpleStrategy(3));
+    const first = createCoordinator(cluster);
+    const second = createCoordinator(cluster);
+    for (let i = 0; i < 10; i++) first.write({ k: 'p', c: i, v: 'first' }, 'ALL');
+    expect(second.write({ k: 'p', c: 0, v: 'second' }, 'ALL').kind).toBe('ok');
+    const read = first.read(keyOf('p'), 'ALL');
+    expect(read.kind === 'ok' && read.rows[0]).toEqual({ k: 'p', c: 0, v: 'second' });
+    expect(cluster.clock.last).toBe(11);
+  });
+
+  it('regression: the number 1 and the text "1" are two clustering keys after a merge', () => {
+    // The merge keyed rows by String(clustering value), so replicas' c: 1 and c: '1' became one.
+    const cluster = makeCluster(sixNodes, simpleStrategy(3));
+    const coordinator = createCoordinator(cluster);
+    coordinator.write({ k: 'p', c: 1, v: 'number' }, 'ALL');
+    coordinator.write({ k: 'p', c: '1', v: 'text' }, 'ALL');
+    for (const cl of ['ONE', 'ALL'] as const) {
+      const read = coordinator.read(keyOf('p'), cl);
+      expect(read.kind === 'ok' && read.rows.map((row) => row.v)).toEqual(['number', 'text']);
+      const scan = createCoordinator(cluster).query({ where: {} }, cl);
+      expect(scan.kind === 'ok' && scan.rows).toHaveLength(2);
+    }
+  });
+
+  it('regression: a write at an unknown consistency level throws instead of returning undefined', () => {
+    const coordinator = createCoordinator(makeCluster(sixNodes, simpleStrategy(3)));
+    expectRinglabError(
+      () => coordinator.write({ k: 'p', c: 1 }, 'BOGUS' as ConsistencyLevel),
+      'UNKNOWN_NAME',
+      'cl',
+    );
+    expectRinglabError(
+      () => coordinator.query({ where: { k: 'p' } }, 'quorum' as ConsistencyLevel),
+      'UNKNOWN_NAME',
+      'cl',
+    );
+  });
+
+  it('regression: a full scan reads through the replicas’ read path and counts it', () => {
+    const cluster = makeCluster(sixNodes, simpleStrategy(3));
+    const coordinator = createCoordinator(cluster);
+    for (let i = 0; i < 40; i++) coordinator.write({ k: `p${i}`, c: i }, 'ALL');
+    const scan = coordinator.query({ where: {} }, 'QUORUM');
+    expect(scan.kind === 'ok' && scan.scanned && scan.rows.length).toBe(40);
+    // Every range read from 2 replicas; every row returned by 2 of its 3 replicas.
+    const reads = cluster.nodes.reduce((sum, node) => sum + node.reads, 0);
+    const rowsRead = cluster.nodes.reduce((sum, node) => sum + node.rowsRead, 0);
+    expect(reads).toBe(cluster.placement.ring.size * 2);
+    expect(rowsRead).toBe(80);
+  });
+
+  it('returns a full scan in token order, each partition’s rows in clustering order', () => {
+    const cluster = makeCluster(sixNodes, simpleStrategy(3));
+    const coordinator = createCoordinator(cluster);
+    for (let i = 0; i < 30; i++) coordinator.write({ k: `p${i % 7}`, c: 30 - i }, 'ONE');
+    const scan = coordinator.query({ where: {} }, 'ALL');
+    if (scan.kind !== 'ok') throw new Error('expected ok');
+    expect(scan.rows).toHaveLength(30);
+    const tokens = scan.rows.map((row) => coordinator.locate(keyOf(String(row.k))).token);
+    for (let i = 1; i < tokens.length; i++) expect(tokens[i]! >= tokens[i - 1]!).toBe(true);
+    for (let i = 1; i < scan.rows.length; i++) {
+      const [a, b] = [scan.rows[i - 1]!, scan.rows[i]!];
+      if (a.k === b.k) expect(Number(a.c)).toBeLessThan(Number(b.c));
+    }
+  });
+
+  it('checks every partition of a query before reading any, so unavailable stays definite', () => {
+    const cluster = makeCluster(sixNodes, simpleStrategy(3));
+    const coordinator = createCoordinator(cluster);
+    coordinator.write({ k: 'a', c: 1 }, 'ALL');
+    coordinator.write({ k: 'b', c: 1 }, 'ALL');
+    const two: Partitioner = {
+      ...byK,
+      route: (query) => toPartitions([keyOf('a'), keyOf('b')], filterOf(query)),
+    };
+    const twoCluster = { ...cluster, partitioner: two };
+    // Take down b's replicas that a does not share, until b cannot meet ALL.
+    const onlyB = replicaIds(cluster, 'b').filter((id) => !replicaIds(cluster, 'a').includes(id));
+    if (onlyB.length === 0) return; // a and b share every replica on this ring: nothing to show
+    cluster.markDown(onlyB[0]!);
+    const before = cluster.nodes.map((node) => node.reads);
+    const result = createCoordinator(twoCluster).query({ where: {} }, 'ALL');
+    expect(result.kind).toBe('unavailable');
+    expect(cluster.nodes.map((node) => node.reads)).toEqual(before);
+  });
+
+  it('lets an explicit older timestamp lose, and breaks equal timestamps the same way on every replica', () => {
+    const cluster = makeCluster(sixNodes, simpleStrategy(3));
+    const coordinator = createCoordinator(cluster);
+    coordinator.write({ k: 'p', c: 1, v: 'new' }, 'ALL', { timestamp: 200 });
+    coordinator.write({ k: 'p', c: 1, v: 'old' }, 'ALL', { timestamp: 100 });
+    const read = coordinator.read(keyOf('p'), 'ALL');
+    expect(read.kind === 'ok' && read.rows[0]!.v).toBe('new');
+    // Two writes with one timestamp, seen in opposite orders by two replica sets: both keep 'z'.
+    const ids = replicaIds(cluster, 'q');
+    cluster.markDown(ids[0]!);
+    coordinator.write({ k: 'q', c: 1, v: 'z' }, 'ONE', { timestamp: 7 });
+    cluster.markUp(ids[0]!);
+    cluster.markDown(ids[1]!);
+    cluster.markDown(ids[2]!);
+    coordinator.write({ k: 'q', c: 1, v: 'a' }, 'ONE', { timestamp: 7 });
+    cluster.markUp(ids[1]!);
+    cluster.markUp(ids[2]!);
+    coordinator.write({ k: 'q', c: 1, v: 'a' }, 'ALL', { timestamp: 7 });
+    coordinator.write({ k: 'q', c: 1, v: 'z' }, 'ALL', { timestamp: 7 });
+    const held = ids.map((id) => {
+      const node = cluster.nodes[cluster.nodeIndex(id)]!;
+      return node.partitions.get('q')!.rows[0]!.v;
+    });
+    expect(held).toEqual(['z', 'z', 'z']);
+    expectRinglabError(
+      () => coordinator.write({ k: 'p', c: 1 }, 'ONE', { timestamp: 1.5 }),
+      'INVALID_ARGUMENT',
+      'timestamp',
+    );
+  });
+
+  it('refuses a partition key over 65,535 bytes, as Cassandra does', () => {
+    const coordinator = createCoordinator(makeCluster(sixNodes, simpleStrategy(3)));
+    expectRinglabError(
+      () => coordinator.write({ k: 'x'.repeat(65_536), c: 1 }, 'ONE'),
+      'INVALID_KEY',
+    );
+    expect(coordinator.write({ k: 'x'.repeat(65_535), c: 1 }, 'ONE').kind).toBe('ok');
+    expectRinglabError(
+      () => coordinator.write({ k: 'é'.repeat(32_768), c: 1 }, 'ONE'),
+      'INVALID_KEY',
+    );
+  });
 });

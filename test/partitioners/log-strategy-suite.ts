@@ -1,125 +1,95 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCluster } from '../../engine/cluster.js';
-import { createCoordinator } from '../../engine/coordinator.js';
-import type { Partitioner, Query } from '../../engine/partitioner.js';
+import type { Partitioner } from '../../engine/partitioner.js';
+import { partitionerConformance, type MeantQuery } from '../../engine/partitioner-conformance.js';
 import { createRandom } from '../../engine/random.js';
-import type { Placement } from '../../engine/replication.js';
-import { placementOf, resolveClusterConfig } from '../../bench/cluster-config.js';
-import { presplitPlacement } from '../../bench/skew.js';
+import type { Row } from '../../engine/row.js';
 import { generateLogEvents, logTable, type LogEvent } from '../../bench/workloads/log-events.js';
+import { DAY_MS } from '../../partitioners/index.js';
 
 /** A strategy under test, rebuilt fresh for each property run (adaptive ones keep state). */
 export type PartitionerFactory = () => Partitioner;
 
 export const SUITE_START_MS = Date.UTC(2026, 0, 1);
 const RATE_EVENTS_PER_SEC = 10;
+/** Slow enough that a stream of a thousand events spans more than a day. */
+const SLOW_RATE_EVENTS_PER_SEC = 0.01;
 
-function eventsFor(seed: number, events: number, servers: number): LogEvent[] {
+/** The log-event table with its columns declared, so that a query on a non-column is refused. */
+const table = {
+  ...logTable,
+  columns: ['event_id', 'server_id', 'ts', 'severity', 'message_bytes'],
+};
+
+function eventsFor(
+  seed: number,
+  events: number,
+  servers: number,
+  rateEventsPerSec = RATE_EVENTS_PER_SEC,
+): LogEvent[] {
   return generateLogEvents(
     {
       events,
       servers,
       serverDistribution: { kind: 'zipfian' },
       startMs: SUITE_START_MS,
-      rateEventsPerSec: RATE_EVENTS_PER_SEC,
+      rateEventsPerSec,
     },
     createRandom(seed).fork('workload'),
   );
 }
 
-function placementFor(partitioner: Partitioner, seed: number): Placement {
-  const config = resolveClusterConfig({ nodes: 5, vnodes: 4, rf: 3, seed, allocator: 'random' });
-  return partitioner.splitKeySpace ? presplitPlacement(config, partitioner) : placementOf(config);
-}
-
-/** Writes `events` through the coordinator at ALL and returns a coordinator to read them back. */
-function loaded(partitioner: Partitioner, seed: number, events: readonly LogEvent[]) {
-  const cluster = createCluster({
-    placement: placementFor(partitioner, seed),
-    partitioner,
-    table: logTable,
-    storage: 'rows',
-  });
-  const coordinator = createCoordinator(cluster);
-  for (const event of events) expect(coordinator.write(event, 'ALL').kind).toBe('ok');
-  return coordinator;
-}
-
-function ids(rows: readonly { readonly [column: string]: unknown }[]): string[] {
-  return rows.map((row) => String(row.event_id)).sort();
-}
-
-const streams = fc.record({
-  seed: fc.integer({ min: 0, max: 1_000_000 }),
-  events: fc.integer({ min: 1, max: 1500 }),
-  servers: fc.integer({ min: 1, max: 40 }),
-});
+/**
+ * Seeded log-event streams. Some streams run at a rate that spans more than one day, so that
+ * `(server_id, day)` keys and day labels cross a day boundary.
+ */
+const streams = fc
+  .record({
+    seed: fc.integer({ min: 0, max: 1_000_000 }),
+    events: fc.integer({ min: 1, max: 1200 }),
+    servers: fc.integer({ min: 1, max: 40 }),
+    slow: fc.boolean(),
+  })
+  .map(({ seed, events, servers, slow }) =>
+    eventsFor(seed, events, servers, slow ? SLOW_RATE_EVENTS_PER_SEC : RATE_EVENTS_PER_SEC),
+  );
 
 /**
- * The conformance suite every key strategy passes: keys are pure, routing never misses a row
- * (a read through the route returns exactly the rows a full scan would), and routing never
- * invents a partition (every routed partition is one that some matching row maps to).
+ * Day-label queries: `server-day` keys carry a `day` label, the bucket number of `ts`. A query on
+ * it means "rows whose ts falls in that day", with or without the server.
  */
-export function runPartitionerSuite(name: string, factory: PartitionerFactory): void {
-  describe(`${name}: conformance`, () => {
-    it('maps a row to the same partition every time, and equal texts to equal bytes', () => {
-      const partitioner = factory();
-      const events = eventsFor(3, 500, 10);
-      for (const event of events) partitioner.observe?.(event);
-      const byText = new Map<string, string>();
-      for (const event of events) {
-        const first = partitioner.keyOf(event);
-        const again = partitioner.keyOf({ ...event });
-        expect(again.text).toBe(first.text);
-        expect(Buffer.from(again.bytes).equals(Buffer.from(first.bytes))).toBe(true);
-        const hex = Buffer.from(first.bytes).toString('hex');
-        expect(byText.get(first.text) ?? hex).toBe(hex);
-        byText.set(first.text, hex);
-      }
+function dayQueries(rows: readonly Row[]): fc.Arbitrary<MeantQuery> {
+  return fc
+    .record({ at: fc.nat(rows.length - 1), withServer: fc.boolean() })
+    .map(({ at, withServer }): MeantQuery => {
+      const row = rows[at]!;
+      const day = Math.floor(Number(row.ts) / DAY_MS);
+      const server = withServer ? { server_id: row.server_id! } : {};
+      return {
+        query: { where: { ...server, day } },
+        meaning: {
+          where: server,
+          range: { column: 'ts', from: day * DAY_MS, to: (day + 1) * DAY_MS },
+        },
+      };
     });
+}
 
-    it('finds every row written by server, by time range and by event id, and nothing else', () => {
-      fc.assert(
-        fc.property(streams, ({ seed, events: count, servers }) => {
-          const events = eventsFor(seed, count, servers);
-          const coordinator = loaded(factory(), seed, events);
-          const first = events[0]!.ts;
-          const last = events[events.length - 1]!.ts;
-          const random = createRandom(seed).fork('queries');
-          const queries: Query[] = [];
-          for (let i = 0; i < 4; i++) {
-            const event = events[random.nextInt(events.length)]!;
-            const from = first + random.nextInt(Math.max(1, last - first + 1));
-            const to = from + random.nextInt(Math.max(1, last - first + 1));
-            queries.push({
-              where: { server_id: event.server_id },
-              range: { column: 'ts', from: first, to: last + 1 },
-            });
-            queries.push({
-              where: { server_id: event.server_id },
-              range: { column: 'ts', from, to },
-            });
-            queries.push({ where: {}, range: { column: 'ts', from, to } });
-            queries.push({ where: { event_id: event.event_id } });
-          }
-          for (const query of queries) {
-            const result = coordinator.query(query, 'ONE');
-            if (result.kind !== 'ok')
-              throw new Error(`query unavailable: ${JSON.stringify(query)}`);
-            const expected = events.filter(
-              (e) =>
-                Object.entries(query.where).every(
-                  ([column, value]) => e[column as keyof LogEvent] === value,
-                ) &&
-                (query.range === undefined || (e.ts >= query.range.from && e.ts < query.range.to)),
-            );
-            expect(ids(result.rows)).toEqual(ids(expected));
-          }
-        }),
-        { numRuns: 25 },
-      );
-    });
+/**
+ * The contract's conformance suite for a strategy over log events, plus one property only log
+ * events can state: a route lists no partition that a matching row could not map to.
+ */
+export function logStrategySuite(name: string, factory: PartitionerFactory): void {
+  describe(`${name}: conformance`, () => {
+    for (const { name: caseName, run } of partitionerConformance({
+      name,
+      create: factory,
+      table,
+      rows: streams,
+      ...(name === 'server-day' ? { labelQueries: dayQueries } : {}),
+    })) {
+      it(caseName, run);
+    }
 
     it('routes only to partitions that a matching row can map to', () => {
       const small = fc.record({

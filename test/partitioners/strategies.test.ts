@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { placementOf, resolveClusterConfig } from '../../bench/cluster-config.js';
+import { logTable } from '../../bench/workloads/log-events.js';
+import { createCluster } from '../../engine/cluster.js';
+import { createCoordinator } from '../../engine/coordinator.js';
+import { expectRinglabError } from '../helpers/errors.js';
 import {
   DAY_MS,
   composite,
@@ -7,10 +12,11 @@ import {
   serverSalted,
   strategyNames,
   timeBucket,
+  type SaltedPartitioner,
   type StrategyOptions,
 } from '../../partitioners/index.js';
 import { compositeKeyBytes, intBytes, textBytes } from '../../partitioners/key-bytes.js';
-import { runPartitionerSuite, SUITE_START_MS } from '../helpers/partitioner-suite.js';
+import { logStrategySuite, SUITE_START_MS } from './log-strategy-suite.js';
 
 const murmur3 = getTokenFunction('murmur3');
 
@@ -23,8 +29,8 @@ const options: StrategyOptions = {
   spanMs: 3_600_000,
 };
 
-for (const name of strategyNames) runPartitionerSuite(name, () => createPartitioner(name, options));
-runPartitionerSuite('server-salted (fixed 8)', () =>
+for (const name of strategyNames) logStrategySuite(name, () => createPartitioner(name, options));
+logStrategySuite('server-salted (fixed 8)', () =>
   createPartitioner('server-salted', { ...options, salt: { kind: 'fixed', salts: 8 } }),
 );
 
@@ -144,5 +150,79 @@ describe('composite (customer_id, month)', () => {
     expect(partitioner.route({ where: {}, range: { column: 'ts', from: 0, to: 1 } }).kind).toBe(
       'all-ranges',
     );
+  });
+});
+
+describe('regressions found by review (issue: mend the contracts)', () => {
+  const table = {
+    ...logTable,
+    columns: ['event_id', 'server_id', 'ts', 'severity', 'message_bytes'],
+  };
+  const day = Math.floor(SUITE_START_MS / DAY_MS);
+  const rows = [0, 1, 2].map((i) => ({
+    event_id: `e${i}`,
+    server_id: 'srv-1',
+    ts: SUITE_START_MS + i * 1000,
+    severity: 'INFO',
+    message_bytes: 10,
+  }));
+
+  function coordinatorFor(name: string, placementOptions = options) {
+    const partitioner = createPartitioner(name, placementOptions);
+    const cluster = createCluster({
+      placement: placementOf(resolveClusterConfig({ nodes: 5, rf: 3, allocator: 'random' })),
+      partitioner,
+      table,
+      storage: 'rows',
+    });
+    return { cluster, coordinator: createCoordinator(cluster) };
+  }
+
+  it('regression: server-day finds the rows of a day named by its `day` label', () => {
+    // The route consumed `day` to pick the partition, then the coordinator filtered rows on a
+    // `day` column they do not have, and 0 rows came back.
+    const { coordinator } = coordinatorFor('server-day');
+    for (const row of rows) coordinator.write(row, 'ALL');
+    const byServerDay = coordinator.query({ where: { server_id: 'srv-1', day } }, 'ONE');
+    expect(byServerDay.kind === 'ok' && byServerDay.rows).toHaveLength(3);
+    expect(byServerDay.kind === 'ok' && byServerDay.partitions).toBe(1);
+    const byDay = coordinator.query({ where: { day } }, 'ONE');
+    expect(byDay.kind === 'ok' && byDay.scanned && byDay.rows).toHaveLength(3);
+    const nextDay = coordinator.query({ where: { day: day + 1 } }, 'ONE');
+    expect(nextDay.kind === 'ok' && nextDay.rows).toHaveLength(0);
+    expectRinglabError(
+      () => coordinator.query({ where: { server_id: 'srv-1', day: 'monday' } }, 'ONE'),
+      'INVALID_ARGUMENT',
+      'query',
+    );
+  });
+
+  it('regression: a query on a name that is neither a column nor a label is refused', () => {
+    const { coordinator } = coordinatorFor('server-id');
+    expectRinglabError(
+      () => coordinator.query({ where: { server_id: 'srv-1', sevrity: 'INFO' } }, 'ONE'),
+      'INVALID_ARGUMENT',
+      'query',
+    );
+  });
+
+  it('regression: writes that come back unavailable do not change adaptive salt state', () => {
+    // observe ran before the consistency check, so refused writes still counted towards salting.
+    const salted = {
+      ...options,
+      salt: { kind: 'adaptive', hotShare: 0.05, windowEvents: 100, maxSalts: 16 } as const,
+    };
+    const { cluster, coordinator } = coordinatorFor('server-salted', salted);
+    for (const id of ['n1', 'n2', 'n3', 'n4', 'n5']) cluster.markDown(id);
+    for (let i = 0; i < 1000; i++) {
+      const result = coordinator.write(
+        { ...rows[0]!, event_id: `hot-${i}`, ts: SUITE_START_MS + i },
+        'ONE',
+      );
+      expect(result.kind).toBe('unavailable');
+    }
+    const partitioner = cluster.partitioner as SaltedPartitioner;
+    expect(partitioner.metadata()).toMatchObject({ epochs: 0, entries: 0 });
+    expect(partitioner.saltsAt('srv-1', SUITE_START_MS + 2000)).toBe(1);
   });
 });
