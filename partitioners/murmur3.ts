@@ -15,7 +15,7 @@ import { tokenFromParts, type TokenFunction, type TokenParts } from '../engine/t
  * The arithmetic works on 32-bit halves, never on bigints: a 64-bit value is a pair
  * (hi, lo) of int32s, multiplication is three `Math.imul`s plus the high word of an unsigned
  * 32x32 product computed on 16-bit pieces. This keeps `tokenParts` allocation-free and fast
- * enough for the data plane (see DESIGN.md: millions of writes per second).
+ * enough for the data plane, which must place millions of writes per second (ARCHITECTURE.md).
  */
 
 // Multiplicative constants, split into (hi, lo) halves.

@@ -1,6 +1,6 @@
 /**
  * Assertions on misuse errors. Tests check an error's stable `code` and `field`, never its
- * wording (STYLE.md, habit 8).
+ * wording (ARCHITECTURE.md, "Outcomes and errors").
  */
 import { expect } from 'vitest';
 
