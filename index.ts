@@ -1,6 +1,9 @@
 /**
- * ringlab as a library. The layers, bottom up: engine (ring, placement, cluster, coordinator),
- * partitioners (token functions and key strategies), bench (configs, workloads, reports).
+ * ringlab as a library. The layers, bottom up (ARCHITECTURE.md): engine (ring, placement,
+ * cluster, coordinator, the plug-in contracts), partitioners (token functions and key
+ * strategies), bench (configs, workloads, experiments and their reports). Everything exported
+ * here is public; deep imports are not (the package's `exports` blocks them), and the
+ * conformance suite for plug-ins is `ringlab/conformance`.
  */
 export * from './engine/errors.js';
 export * from './engine/random.js';
@@ -9,14 +12,22 @@ export * from './engine/ring.js';
 export * from './engine/replication.js';
 export * from './engine/allocation.js';
 export * from './engine/row.js';
+export * from './engine/query.js';
 export * from './engine/partitioner.js';
 export * from './engine/node.js';
+export * from './engine/write-clock.js';
 export * from './engine/cluster.js';
 export * from './engine/consistency.js';
 export * from './engine/coordinator.js';
 export * from './engine/stats.js';
+export * from './engine/progress.js';
 export * from './partitioners/index.js';
 export * from './partitioners/key-bytes.js';
 export * from './bench/cluster-config.js';
 export * from './bench/ring-report.js';
+export * from './bench/skew.js';
+export * from './bench/workloads/log-events.js';
+export * from './bench/workloads/distributions.js';
+export * from './bench/workloads/ids.js';
+export { parseDuration, formatDuration } from './bench/duration.js';
 export { main } from './cli/main.js';
