@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Io } from '../../cli/io.js';
 import { progressBar, statusLines, withProgress } from '../../cli/progress.js';
+import { runCliIn } from '../helpers/run-cli.js';
 
 function fakeIo(errIsTty: boolean): Io & { readonly errText: () => string } {
   let err = '';
@@ -84,5 +85,25 @@ describe('no progress is drawn under --json or off a terminal', () => {
     const io = fakeIo(true);
     statusLines(io, { json: false })('measuring');
     expect(io.errText()).toBe('… measuring\n');
+  });
+});
+
+describe('ring draws its allocation progress on a terminal only', () => {
+  const argv = ['ring', '--nodes', '400', '--allocator', 'random', '--vnodes', '64'];
+
+  it('a terminal sees a bar with an ETA', async () => {
+    const run = await runCliIn({ errIsTty: true }, ...argv);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('allocating tokens');
+    expect(run.stderr).toContain('ETA');
+  });
+
+  it.each([
+    ['--json on a terminal', true, ['--json']],
+    ['off a terminal', false, []],
+  ])('%s: stderr stays empty', async (_, errIsTty, extra) => {
+    const run = await runCliIn({ errIsTty }, ...argv, ...extra);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
   });
 });
