@@ -13,6 +13,7 @@
  * Both are deterministic for a seed, and a cluster is always grown one node at a time in array
  * order, so `allocateTokens(nodes)[i]` equals `tokensForNewNode` on the ring of nodes 0..i-1.
  */
+import type { Progress } from './progress.js';
 import { balancedTokens, fractionOfParts, fractionOfToken } from './allocation-balanced.js';
 import { invalidConfig, RinglabError } from './errors.js';
 import type { Random } from './random.js';
@@ -35,6 +36,11 @@ export interface AllocationOptions {
   readonly strategy: ReplicationStrategy;
   /** Each node draws from `random.fork('tokens/<node id>')`. */
   readonly random: Random;
+  /**
+   * Told the nodes done so far (joined, and measured for `growthCurve`) out of all, every few
+   * nodes and once at the end.
+   */
+  readonly progress?: Progress | undefined;
 }
 
 export interface NewNodeOptions {
@@ -55,31 +61,9 @@ export interface GrowthPoint {
 
 /** Tokens for every node, growing the cluster one node at a time in array order. */
 export function allocateTokens(options: AllocationOptions): bigint[][] {
-  const { nodes, vnodes, allocator, strategy, random } = options;
-  checkOptions(vnodes, strategy);
-  const ids = new Set<string>();
-  for (const node of nodes) {
-    if (ids.has(node.id)) throw invalidConfig('nodes', `has duplicate node id ${node.id}`);
-    ids.add(node.id);
-  }
-  // The ring so far, ascending, as a joining node sees it.
-  const taken = new Set<bigint>();
-  const ring: SortedRing = { tokens: [], fractions: [], owners: [] };
-  return nodes.map((node, index) => {
-    const stream = random.fork(`tokens/${node.id}`);
-    const tokens =
-      allocator === 'random'
-        ? randomTokens(vnodes, stream, taken)
-        : joinBalanced(nodes.slice(0, index + 1), ring, vnodes, strategy, stream, taken);
-    for (const token of tokens) {
-      taken.add(token);
-      const at = lowerBound(ring.tokens, token);
-      ring.tokens.splice(at, 0, token);
-      ring.fractions.splice(at, 0, fractionOfToken(token));
-      ring.owners.splice(at, 0, index);
-    }
-    return tokens;
-  });
+  const tokens: bigint[][] = [];
+  joinAll(options, (own) => tokens.push(own));
+  return tokens;
 }
 
 /** Tokens for one node joining an existing ring (or starting one). */
@@ -118,14 +102,80 @@ export function tokensForNewNode(options: NewNodeOptions): bigint[] {
  * allocator can remove.
  */
 export function growthCurve(options: AllocationOptions): GrowthPoint[] {
-  const tokens = allocateTokens(options);
+  return growCluster(options).curve;
+}
+
+export interface Growth {
+  /** What `allocateTokens` gives. */
+  readonly tokens: bigint[][];
+  /** What `growthCurve` gives. */
+  readonly curve: GrowthPoint[];
+}
+
+/** The tokens and the growth curve in one pass, for callers that want both. */
+export function growCluster(options: AllocationOptions): Growth {
   const { nodes, strategy } = options;
+  const tokens: bigint[][] = [];
   const curve: GrowthPoint[] = [];
-  for (let count = 1; count <= nodes.length; count++) {
-    const ring = buildRing(nodes.slice(0, count), tokens.slice(0, count));
+  // Measuring a join builds a ring and a placement of every token so far, so progress is told
+  // after every measured join; the allocation inside reports nothing of its own.
+  const { progress, ...allocation } = options;
+  joinAll(allocation, (own) => {
+    tokens.push(own);
+    const count = tokens.length;
+    const ring = buildRing(nodes.slice(0, count), tokens);
     curve.push({ nodes: count, maxOverMean: replicatedMaxOverMean(ring, strategy) });
+    progress?.(count, nodes.length);
+  });
+  return { tokens, curve };
+}
+
+/**
+ * Allocates every node in array order, handing each node's tokens to `joined` as soon as they
+ * are chosen. The random allocator only needs the set of tokens taken (each node draws from its
+ * own stream), so it keeps no sorted ring: `buildRing` sorts once at the end. The balanced
+ * allocator sees the ring so far, kept ascending by insertion.
+ */
+function joinAll(options: AllocationOptions, joined: (tokens: bigint[]) => void): void {
+  const { nodes, vnodes, allocator, strategy, random, progress } = options;
+  checkOptions(vnodes, strategy);
+  const ids = new Set<string>();
+  for (const node of nodes) {
+    if (ids.has(node.id)) throw invalidConfig('nodes', `has duplicate node id ${node.id}`);
+    ids.add(node.id);
   }
-  return curve;
+  const every = progressEvery(options);
+  const taken = new Set<bigint>();
+  const ring: SortedRing = { tokens: [], fractions: [], owners: [] };
+  nodes.forEach((node, index) => {
+    const stream = random.fork(`tokens/${node.id}`);
+    if (allocator === 'random') {
+      joined(randomTokens(vnodes, stream, taken));
+    } else {
+      const tokens = joinBalanced(nodes.slice(0, index + 1), ring, vnodes, strategy, stream, taken);
+      for (const token of tokens) {
+        taken.add(token);
+        const at = lowerBound(ring.tokens, token);
+        ring.tokens.splice(at, 0, token);
+        ring.fractions.splice(at, 0, fractionOfToken(token));
+        ring.owners.splice(at, 0, index);
+      }
+      joined(tokens);
+    }
+    const done = index + 1;
+    if (progress && (done % every === 0 || done === nodes.length)) progress(done, nodes.length);
+  });
+}
+
+/** Tokens between progress calls for the random allocator, which draws a node in microseconds. */
+const PROGRESS_TOKENS = 4096;
+
+/**
+ * Nodes between progress calls: every node for the balanced allocator (each join costs work
+ * proportional to the ring), about PROGRESS_TOKENS tokens' worth for the random one.
+ */
+function progressEvery({ allocator, vnodes }: AllocationOptions): number {
+  return allocator === 'balanced' ? 1 : Math.max(1, Math.floor(PROGRESS_TOKENS / vnodes));
 }
 
 interface SortedRing {
@@ -151,12 +201,17 @@ function checkOptions(vnodes: number, strategy: ReplicationStrategy): void {
   }
 }
 
-/** Uniform tokens; a draw that hits a token already taken is drawn again. */
-function randomTokens(vnodes: number, random: Random, taken: ReadonlySet<bigint>): bigint[] {
+/**
+ * Uniform tokens; a draw that hits a token already taken (by another node or by this one) is
+ * drawn again. Each token is added to `taken`.
+ */
+function randomTokens(vnodes: number, random: Random, taken: Set<bigint>): bigint[] {
   const tokens: bigint[] = [];
   while (tokens.length < vnodes) {
     const token = toSigned64(random.nextUint64());
-    if (!taken.has(token) && !tokens.includes(token)) tokens.push(token);
+    if (taken.has(token)) continue;
+    taken.add(token);
+    tokens.push(token);
   }
   return tokens;
 }

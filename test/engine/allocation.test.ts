@@ -5,13 +5,14 @@ import { fractionOfToken, spanOwnership } from '../../engine/allocation-balanced
 import {
   allocateTokens,
   allocatorNames,
+  growCluster,
   growthCurve,
   tokensForNewNode,
   type AllocationOptions,
   type AllocatorName,
   type GrowthPoint,
 } from '../../engine/allocation.js';
-import { createRandom } from '../../engine/random.js';
+import { createRandom, type Random } from '../../engine/random.js';
 import {
   createPlacement,
   networkTopologyStrategy,
@@ -20,6 +21,7 @@ import {
   type ReplicationStrategy,
 } from '../../engine/replication.js';
 import { buildRing, primaryOwnership, type NodeSpec, type Ring } from '../../engine/ring.js';
+import { imbalance } from '../../engine/stats.js';
 import { isToken } from '../../engine/token.js';
 import {
   ntsStrategyArb,
@@ -230,6 +232,221 @@ describe('random allocator', () => {
       expect(Math.abs(relativeVariance - theory)).toBeLessThan(4 * standardError);
       expect(Math.sqrt(relativeVariance) * Math.sqrt(vnodes)).toBeGreaterThan(0.8);
       expect(Math.sqrt(relativeVariance) * Math.sqrt(vnodes)).toBeLessThan(1.2);
+    },
+  );
+});
+
+/**
+ * The random allocator as it was first written: each node's draws are checked against the
+ * tokens taken and its own so far, and every token is spliced into a sorted ring. Kept as the
+ * reference that the linear version must reproduce exactly.
+ */
+function referenceRandomTokens(
+  nodes: readonly NodeSpec[],
+  vnodes: number,
+  random: Random,
+): bigint[][] {
+  const taken = new Set<bigint>();
+  const sorted: bigint[] = [];
+  return nodes.map((node) => {
+    const stream = random.fork(`tokens/${node.id}`);
+    const tokens: bigint[] = [];
+    while (tokens.length < vnodes) {
+      const token = BigInt.asIntN(64, stream.nextUint64());
+      if (!taken.has(token) && !tokens.includes(token)) tokens.push(token);
+    }
+    for (const token of tokens) {
+      taken.add(token);
+      let at = 0;
+      while (at < sorted.length && sorted[at]! < token) at++;
+      sorted.splice(at, 0, token);
+    }
+    return tokens;
+  });
+}
+
+/**
+ * A Random whose 64-bit draws come from a pool of `pool` values, the same for every fork: the
+ * nodes' draws then collide with each other's and with their own, which real draws never do.
+ */
+function collidingRandom(pool: number, seed: number): Random {
+  const values = Array.from({ length: pool }, (_, i) => BigInt(i * 7919 - 40_000));
+  const make = (path: string): Random => {
+    const inner = createRandom(seed).fork(path);
+    return {
+      seed,
+      path,
+      nextUint32: () => inner.nextUint32(),
+      nextFloat: () => inner.nextFloat(),
+      nextInt: (bound) => inner.nextInt(bound),
+      nextUint64: () => BigInt.asUintN(64, values[inner.nextInt(pool)]!),
+      fork: (name) => make(path === '' ? name : `${path}/${name}`),
+    };
+  };
+  return make('');
+}
+
+describe('random allocator: linear in the tokens', () => {
+  it('gives the tokens the splicing version gave', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.nat(1000),
+        (count, vnodes, seed) => {
+          const nodes = topology(count);
+          const options = { nodes, vnodes, strategy: simpleStrategy(1) } as const;
+          expect(
+            allocateTokens({ ...options, allocator: 'random', random: createRandom(seed) }),
+          ).toEqual(referenceRandomTokens(nodes, vnodes, createRandom(seed)));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('redraws collisions, with other nodes and with its own tokens, as the splicing version did', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.nat(1000), (count, seed) => {
+        const nodes = topology(count);
+        // 8 tokens per node from a pool of 64: collisions on nearly every node.
+        const tokens = allocateTokens({
+          nodes,
+          vnodes: 8,
+          allocator: 'random',
+          strategy: simpleStrategy(1),
+          random: collidingRandom(64, seed),
+        });
+        expect(tokens).toEqual(referenceRandomTokens(nodes, 8, collidingRandom(64, seed)));
+        expect(new Set(tokens.flat()).size).toBe(count * 8);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('pins the tokens of a small seed', () => {
+    const tokens = allocateTokens({
+      nodes: topology(3),
+      vnodes: 2,
+      allocator: 'random',
+      strategy: simpleStrategy(1),
+      random: createRandom(42),
+    });
+    expect(tokens).toEqual([
+      [3664603842105063704n, -8596747009736162216n],
+      [-8320911000886761491n, 2024118845888714767n],
+      [-4245370156463059070n, -3566164003433900819n],
+    ]);
+  });
+
+  it('regression: allocates 1,000 nodes x 1,024 vnodes (it was quadratic, minutes)', () => {
+    const nodes = topology(1000);
+    const tokens = allocateTokens({
+      nodes,
+      vnodes: 1024,
+      allocator: 'random',
+      strategy: simpleStrategy(3),
+      random: createRandom(1),
+    });
+    expect(tokens).toHaveLength(1000);
+    expect(tokens.every((own) => own.length === 1024)).toBe(true);
+    const all = tokens.flat();
+    expect(new Set(all).size).toBe(1000 * 1024);
+    // A node's tokens do not depend on how many nodes join: the last node's equal a lone one's.
+    const alone = allocateTokens({
+      nodes: [nodes[999]!],
+      vnodes: 1024,
+      allocator: 'random',
+      strategy: simpleStrategy(1),
+      random: createRandom(1),
+    });
+    expect(alone[0]).toEqual(tokens[999]);
+  });
+});
+
+describe('progress', () => {
+  function calls(run: (progress: (done: number, total: number) => void) => void) {
+    const seen: [number, number][] = [];
+    run((done, total) => seen.push([done, total]));
+    return seen;
+  }
+
+  function expectIncreasingToTotal(seen: readonly [number, number][], total: number): void {
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every(([, t]) => t === total)).toBe(true);
+    const done = seen.map(([d]) => d);
+    done.slice(1).forEach((d, i) => expect(d).toBeGreaterThan(done[i]!));
+    expect(done.at(-1)).toBe(total);
+  }
+
+  it.each(allocatorNames)(
+    'allocateTokens (%s) tells done increasing up to the nodes',
+    (allocator) => {
+      const nodes = topology(40);
+      const seen = calls((progress) =>
+        allocateTokens({
+          nodes,
+          vnodes: 4,
+          allocator,
+          strategy: simpleStrategy(3),
+          random: createRandom(1),
+          progress,
+        }),
+      );
+      expectIncreasingToTotal(seen, 40);
+    },
+  );
+
+  it('allocateTokens (random) calls at most every few thousand tokens', () => {
+    const seen = calls((progress) =>
+      allocateTokens({
+        nodes: topology(100),
+        vnodes: 16,
+        allocator: 'random',
+        strategy: simpleStrategy(3),
+        random: createRandom(1),
+        progress,
+      }),
+    );
+    expectIncreasingToTotal(seen, 100);
+    // 4,096 tokens are 256 nodes of 16: one call, at the end.
+    expect(seen).toEqual([[100, 100]]);
+  });
+
+  it('growthCurve tells every measured join, and does not change the curve', () => {
+    const options = {
+      nodes: topology(12),
+      vnodes: 4,
+      allocator: 'random',
+      strategy: simpleStrategy(2),
+    } as const;
+    let curve: GrowthPoint[] = [];
+    const seen = calls((progress) => {
+      curve = growthCurve({ ...options, random: createRandom(3), progress });
+    });
+    expect(seen.map(([done]) => done)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expectIncreasingToTotal(seen, 12);
+    expect(curve).toEqual(growthCurve({ ...options, random: createRandom(3) }));
+  });
+});
+
+describe('growCluster', () => {
+  it.each(allocatorNames)(
+    'gives the tokens of allocateTokens, and each point measures its prefix of them (%s)',
+    (allocator) => {
+      const nodes = topology(9);
+      const options = { nodes, vnodes: 4, allocator, strategy: simpleStrategy(2) } as const;
+      const grown = growCluster({ ...options, random: createRandom(5) });
+      expect(grown.tokens).toEqual(allocateTokens({ ...options, random: createRandom(5) }));
+      grown.curve.forEach((point, i) => {
+        const count = i + 1;
+        const ring = buildRing(nodes.slice(0, count), grown.tokens.slice(0, count));
+        const placement = createPlacement(ring, simpleStrategy(Math.min(2, count)));
+        expect(point).toEqual({
+          nodes: count,
+          maxOverMean: imbalance(replicatedOwnership(placement)).maxOverMean,
+        });
+      });
     },
   );
 });
