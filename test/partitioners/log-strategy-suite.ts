@@ -5,6 +5,7 @@ import { partitionerConformance, type MeantQuery } from '../../engine/partitione
 import { createRandom } from '../../engine/random.js';
 import type { Row } from '../../engine/row.js';
 import { generateLogEvents, logTable, type LogEvent } from '../../bench/workloads/log-events.js';
+import { idKinds, type IdKind } from '../../bench/workloads/ids.js';
 import { DAY_MS } from '../../partitioners/index.js';
 
 /** A strategy under test, rebuilt fresh for each property run (adaptive ones keep state). */
@@ -26,6 +27,7 @@ function eventsFor(
   events: number,
   servers: number,
   rateEventsPerSec = RATE_EVENTS_PER_SEC,
+  idKind: IdKind = 'uuid-v4',
 ): LogEvent[] {
   return generateLogEvents(
     {
@@ -34,6 +36,7 @@ function eventsFor(
       serverDistribution: { kind: 'zipfian' },
       startMs: SUITE_START_MS,
       rateEventsPerSec,
+      idKind,
     },
     createRandom(seed).fork('workload'),
   );
@@ -49,9 +52,11 @@ const streams = fc
     events: fc.integer({ min: 1, max: 1200 }),
     servers: fc.integer({ min: 1, max: 40 }),
     slow: fc.boolean(),
+    // Snowflake ids are decimal text, so retyped queries compare them with numbers.
+    ids: fc.constantFrom(...idKinds),
   })
-  .map(({ seed, events, servers, slow }) =>
-    eventsFor(seed, events, servers, slow ? SLOW_RATE_EVENTS_PER_SEC : RATE_EVENTS_PER_SEC),
+  .map(({ seed, events, servers, slow, ids }) =>
+    eventsFor(seed, events, servers, slow ? SLOW_RATE_EVENTS_PER_SEC : RATE_EVENTS_PER_SEC, ids),
   );
 
 /**
