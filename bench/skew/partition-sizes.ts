@@ -62,7 +62,7 @@ export function createPartitionSizes(initialCapacity = 1024): PartitionSizes {
       if (slot === undefined) {
         slot = slots.size;
         if (slot === rows.length) grow();
-        slots.set(keyText, slot);
+        slots.set(flattened(keyText), slot);
       }
       rows[slot]!++;
       bytes[slot]! += sizeBytes;
@@ -99,4 +99,15 @@ export function createPartitionSizes(initialCapacity = 1024): PartitionSizes {
       return summary;
     },
   };
+}
+
+/**
+ * `text`, flat. V8 builds a concatenated string as a rope, one node per piece: a formatted UUID
+ * is about a dozen nodes, 440 bytes of heap, where the flat string is 56. Reading a character
+ * flattens a rope in place (what is left is the flat string and one 32-byte node), so a kept key
+ * costs a fifth of the heap, and the collector has one object to trace instead of a dozen.
+ */
+function flattened(text: string): string {
+  text.charCodeAt(0);
+  return text;
 }

@@ -17,6 +17,7 @@ import { createLogEvents, logTable, type LogEventStream } from '../workloads/log
 import { saltModeOf, validateSkewConfig, type SkewConfig } from './config.js';
 import { fanout, type FanoutStats, type ReadKind } from './fanout.js';
 import { createPartitionSizes, type PartitionStats } from './partition-sizes.js';
+import { recordKeys } from './key-recorder.js';
 import { createWindowTracker } from './windows.js';
 
 export interface SkewResult {
@@ -97,7 +98,13 @@ function runStrategy(
   const placement = partitioner.splitKeySpace
     ? presplitPlacement(config.cluster, partitioner)
     : hashedPlacement;
-  const cluster = createCluster({ placement, partitioner, table: logTable, storage: 'counters' });
+  const keys = recordKeys(partitioner);
+  const cluster = createCluster({
+    placement,
+    partitioner: keys.partitioner,
+    table: logTable,
+    storage: 'counters',
+  });
   const coordinator = createCoordinator(cluster);
   const windows = createWindowTracker(cluster.nodes, config.windowMs);
   const sizes = createPartitionSizes();
@@ -110,7 +117,7 @@ function runStrategy(
     coordinator.write(event, 'ONE');
     // Every replica is up, so each holds what the partition holds: one count serves them all.
     // keyOf after the write sees the partitioner state the write saw (observe ran first).
-    sizes.add(partitioner.keyOf(event).text, logTable.sizeOf(event));
+    sizes.add(keys.take() ?? partitioner.keyOf(event).text, logTable.sizeOf(event));
     if (written === 0) firstTs = event.ts;
     lastTs = event.ts;
     written++;
