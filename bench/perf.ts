@@ -7,6 +7,8 @@
  * 4. the data-plane write path with load counters only, and 5. with every row stored, plus the
  *    heap one stored row takes;
  * 6. a scale run of 1,000 nodes and 10 million events;
+ * 7. the time plane's event loop (bench/perf/event-loop.ts), and a bare typed-array heap doing
+ *    the same pops and pushes;
  *
  * and returns the figures as a value; the CLI renders it. Rows 1-5 run in this process over
  * inputs generated before their timing (bench/perf/fixture.ts), timed by benchmark.js with the
@@ -154,6 +156,8 @@ export interface PerfRatios {
   readonly ringOverHashring: number;
   /** murmur3 over driver-murmur3. */
   readonly murmur3OverDriver: number;
+  /** event-loop over typed-heap: the scheduler against its floor, a bare heap. */
+  readonly eventLoopOverTypedHeap: number;
 }
 
 export interface PerfReport {
@@ -214,6 +218,7 @@ export function runPerf(input: PerfOptionsInput = {}): PerfReport {
     writeOverMurmur3: rate(ROW.writeCounters) / rate(ROW.murmur3),
     ringOverHashring: rate(ROW.ring) / rate(ROW.hashring),
     murmur3OverDriver: rate(ROW.murmur3) / rate(ROW.driver),
+    eventLoopOverTypedHeap: rate(ROW.scheduler) / rate(ROW.typedHeap),
   };
   const targets = evaluateTargets({
     ...ratios,

@@ -20,6 +20,7 @@ import { getTokenFunction, hashEventId } from '../../partitioners/index.js';
 import { transientTextBytes } from '../../partitioners/key-bytes.js';
 import { createLogEvents, logTable, type LogEvent } from '../workloads/log-events.js';
 import { driverTokenizer, hashRing } from './contenders.js';
+import { EVENT_LOOP_ROW, eventLoopRows } from './event-loop.js';
 import type { Fixture } from './fixture.js';
 
 export interface MicroRowOptions {
@@ -61,6 +62,7 @@ export const ROW = {
   hashring: 'hashring-lookup',
   writeCounters: 'write-counters',
   writeRows: 'write-rows',
+  ...EVENT_LOOP_ROW,
 } as const;
 
 export const microRows: readonly MicroRow[] = [
@@ -212,6 +214,7 @@ export const microRows: readonly MicroRow[] = [
       };
     },
   },
+  ...eventLoopRows,
 ];
 
 function coordinatorFor(placement: Fixture['placement'], storage: StorageMode): Coordinator {

@@ -18,6 +18,7 @@ export interface TargetInputs {
   readonly writeEventsPerSec: number;
   readonly ringOverHashring: number;
   readonly murmur3OverDriver: number;
+  readonly eventLoopOverTypedHeap: number;
   readonly bytesPerRow: number;
   readonly scaleWallMs: number;
   readonly scalePeakRssBytes: number;
@@ -64,6 +65,14 @@ export function evaluateTargets(inputs: TargetInputs): TargetResult[] {
       unit: 'ratio',
       required: '>= 4x',
       met: atLeast(inputs.murmur3OverDriver, 4),
+    },
+    {
+      id: 'event-loop-vs-typed-heap',
+      description: "the time plane's scheduler at least 0.3 of a bare typed-array heap's rate",
+      measured: inputs.eventLoopOverTypedHeap,
+      unit: 'ratio',
+      required: '>= 0.3x',
+      met: atLeast(inputs.eventLoopOverTypedHeap, 0.3),
     },
     {
       id: 'heap-per-row',

@@ -33,7 +33,12 @@ describe('runPerf in its tiny size', () => {
 
     const ratios = json.ratios as Record<string, unknown>;
     expect(Object.keys(ratios).sort()).toEqual(
-      ['murmur3OverDriver', 'ringOverHashring', 'writeOverMurmur3'].sort(),
+      [
+        'eventLoopOverTypedHeap',
+        'murmur3OverDriver',
+        'ringOverHashring',
+        'writeOverMurmur3',
+      ].sort(),
     );
     for (const [name, value] of Object.entries(ratios)) expectPositive(value, `ratios.${name}`);
 
@@ -59,6 +64,7 @@ describe('runPerf in its tiny size', () => {
       'write-rate',
       'ring-vs-hashring',
       'murmur3-vs-driver',
+      'event-loop-vs-typed-heap',
       'heap-per-row',
       'scale-time',
       'scale-rss',
