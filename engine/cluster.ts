@@ -1,4 +1,5 @@
 import { RinglabError } from './errors.js';
+import type { IndexMode } from './index-mode.js';
 import { createStorageNode, type StorageMode, type StorageNode } from './node.js';
 import type { Partitioner } from './partitioner.js';
 import type { Placement } from './replication.js';
@@ -12,6 +13,8 @@ export interface ClusterOptions {
   readonly storage: StorageMode;
   /** Where write timestamps come from; by default a counter, 1, 2, 3, ... */
   readonly clock?: WriteClock;
+  /** The secondary index on the table, if any. */
+  readonly index?: IndexMode;
 }
 
 /**
@@ -26,6 +29,8 @@ export interface Cluster {
   readonly nodes: readonly StorageNode[];
   /** The one source of write timestamps for every coordinator on this cluster. */
   readonly clock: WriteClock;
+  /** The table's secondary index; undefined when it has none. */
+  readonly index: IndexMode | undefined;
   /** 1 when the node at that index is up, 0 when down; indexed like `placement.ring.nodes`. */
   readonly up: Uint8Array;
   /** The index of a node id; throws UNKNOWN_NODE naming the known ids. */
@@ -56,6 +61,7 @@ export function createCluster(options: ClusterOptions): Cluster {
   return {
     ...options,
     clock: options.clock ?? createWriteClock(),
+    index: options.index,
     nodes,
     up,
     nodeIndex,

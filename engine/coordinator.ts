@@ -1,22 +1,19 @@
 import type { Cluster } from './cluster.js';
-import { blockFor, consistencyLevels, isDcLocal, type ConsistencyLevel } from './consistency.js';
+import { blockFor, consistencyLevels, type ConsistencyLevel } from './consistency.js';
 import { quoted, RinglabError } from './errors.js';
-import { applyWrite, mergeCopies, readPartition, scanRanges, type Partition } from './node.js';
+import type { IndexEntry } from './index-mode.js';
+import { applyWrite } from './node.js';
 import type { PartitionKey } from './partitioner.js';
 import { checkFilterColumns, matchesFilter, validateQuery, type Query } from './query.js';
-import type { Row } from './row.js';
-import { newTokenParts, tokenFromParts } from './token.js';
+import { baseRowsNamed, createReplicaReads, namedBy, type Unavailable } from './replica-reads.js';
+import { compareValues, type Row } from './row.js';
+import { newTokenParts, tokenFromParts, type TokenParts } from './token.js';
 
 /**
  * Outcomes of data-plane operations. `unavailable` is definite: too few live replicas were
  * known before anything was sent, so nothing was applied anywhere.
  */
-export type Unavailable = {
-  readonly kind: 'unavailable';
-  readonly cl: ConsistencyLevel;
-  readonly required: number;
-  readonly alive: number;
-};
+export type { Unavailable } from './replica-reads.js';
 
 export type WriteResult =
   | {
@@ -46,11 +43,20 @@ export type QueryResult =
        * partitions, in token order for a full scan), clustering order inside.
        */
       readonly rows: readonly Row[];
-      /** Partitions read (listed routes), or distinct partitions found (full scans). */
+      /** Base partitions read (listed routes and global indexes), or found (range reads). */
       readonly partitions: number;
+      /** Whether the query read every token range (a filtering scan or a local index). */
       readonly scanned: boolean;
+      /** How it was answered: the key's route, a filtering scan, or an index. */
+      readonly plan: QueryPlanKind;
+      /** Index partitions read (global indexes); 0 otherwise. */
+      readonly indexPartitions: number;
+      /** Index entries whose base row no longer matches (stale after an update); dropped. */
+      readonly staleEntries: number;
     }
   | Unavailable;
+
+export type QueryPlanKind = 'partitions' | 'filtering-scan' | 'local-index' | 'global-index';
 
 export interface Location {
   readonly token: bigint;
@@ -64,16 +70,18 @@ export interface Coordinator {
   /** Where a partition lives: its token and replicas. */
   locate(key: PartitionKey): Location;
   /**
-   * Writes a row at a consistency level. Its timestamp comes from the cluster's write clock
-   * unless `options.timestamp` gives one (as CQL's USING TIMESTAMP does, or a replayed hint).
+   * Writes a row at a consistency level, and its global index entries at the same level (a
+   * synchronous index: the write fails definitely if either cannot meet it). Its timestamp comes
+   * from the cluster's write clock unless `options.timestamp` gives one (as CQL's USING
+   * TIMESTAMP does, or a replayed hint).
    */
   write(row: Row, cl: ConsistencyLevel, options?: WriteOptions): WriteResult;
   read(key: PartitionKey, cl: ConsistencyLevel): ReadResult;
   /**
-   * Scatter/gather: asks the partitioner for the plan, checks that every partition (or every
-   * range, for a full scan) meets the level before reading anything, reads them through the
-   * replicas' read path, merges the replicas' answers, and keeps the rows that pass the plan's
-   * filter (query.ts states the contract).
+   * Scatter/gather: asks the partitioner for the plan (and, when the key cannot route it, the
+   * index), checks that everything it must read meets the level before reading anything, reads
+   * through the replicas' read path, merges the replicas' answers, and keeps the rows that pass
+   * the plan's filter (query.ts states the contract).
    */
   query(query: Query, cl: ConsistencyLevel): QueryResult;
 }
@@ -95,19 +103,18 @@ export interface CoordinatorOptions {
  * cluster's clock, so any number of coordinators may share one cluster.
  */
 export function createCoordinator(cluster: Cluster, options: CoordinatorOptions = {}): Coordinator {
-  const { placement, partitioner, table, storage, nodes, up, clock } = cluster;
+  const { placement, partitioner, table, storage, nodes, up, clock, index } = cluster;
   const { ring, rf, table: replicaTable, strategy } = placement;
-  const tokenFunction = partitioner.tokenFunction;
   const localDc = options.localDc ?? ring.nodes[0]!.dc;
   if (!ring.nodes.some((node) => node.dc === localDc)) {
     throw new RinglabError('INVALID_CONFIG', `local DC "${localDc}" has no nodes`, 'localDc');
   }
-  const isLocal = Uint8Array.from(ring.nodes, (node) => (node.dc === localDc ? 1 : 0));
   // blockFor depends only on the level, so it is computed once per level, not per operation.
   const required = new Map<string, number>(
     consistencyLevels.map((cl) => [cl, blockFor(cl, strategy, localDc)]),
   );
-  const parts = newTokenParts();
+  const reads = createReplicaReads(cluster, localDc);
+  const { parts, positionOf, unavailableAt } = reads;
 
   /** blockFor of a level; a value that is not a level is misuse. */
   const requirement = (cl: ConsistencyLevel): number => {
@@ -122,41 +129,43 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
     return need;
   };
 
-  const positionOf = (key: PartitionKey): number => {
-    tokenFunction.tokenParts(key.bytes, parts);
-    return ring.positionOfParts(parts);
-  };
-
-  /** Whether replica `node` counts towards a level that is `localOnly` (LOCAL_*) or not. */
-  const eligible = (node: number, localOnly: boolean): boolean =>
-    up[node] === 1 && (!localOnly || isLocal[node] === 1);
-
-  /** Too few live replicas at `position` for `cl`, or undefined when the level can be met. */
-  const unavailableAt = (
-    position: number,
-    cl: ConsistencyLevel,
-    need: number,
-  ): Unavailable | undefined => {
-    const localOnly = isDcLocal(cl);
-    let alive = 0;
-    for (let k = position * rf, end = k + rf; k < end; k++) {
-      if (eligible(replicaTable[k]!, localOnly)) alive++;
-    }
-    return alive < need ? { kind: 'unavailable', cl, required: need, alive } : undefined;
-  };
-
   // The write path runs millions of times per second on the data plane, so it avoids what it
-  // can: the key object and its bytes (through `placeRow` when the strategy offers it) and the
-  // result object (one shared, frozen value when every replica acked, the common case; results
-  // are immutable values, so sharing one is invisible to callers).
-  const placeRow = partitioner.placeRow?.bind(partitioner);
+  // can: the key object and its bytes (through `placeRow` when the strategy offers it and no
+  // global index needs the key) and the result object (one shared, frozen value when every
+  // replica acked, the common case; results are immutable values, so sharing one is invisible).
+  const indexTable = index?.table;
+  const placeRow = indexTable === undefined ? partitioner.placeRow?.bind(partitioner) : undefined;
   const observe = partitioner.observe?.bind(partitioner);
   const allAcked: WriteResult = Object.freeze({ kind: 'ok', acked: rf, missed: 0 });
+  const baseToken = newTokenParts();
+
+  /** Applies a mutation to the live replicas of a position; returns how many applied it. */
+  const applyAt = (
+    position: number,
+    store: 'base' | 'index',
+    keyText: string,
+    token: TokenParts,
+    row: Row,
+    timestamp: number,
+  ): number => {
+    const target = store === 'base' ? table : indexTable!;
+    const sizeBytes = target.sizeOf(row);
+    let acked = 0;
+    for (let k = position * rf, end = k + rf; k < end; k++) {
+      const node = replicaTable[k]!;
+      if (up[node] !== 1) continue;
+      const into = store === 'base' ? nodes[node]! : nodes[node]!.indexStore;
+      applyWrite(into, storage, target, keyText, token, row, sizeBytes, timestamp);
+      acked++;
+    }
+    return acked;
+  };
 
   const write = (row: Row, cl: ConsistencyLevel, options?: WriteOptions): WriteResult => {
     const need = requirement(cl);
     let keyText: string;
     let position: number;
+    let entries: readonly IndexEntry[] = [];
     if (placeRow !== undefined) {
       keyText = placeRow(row, parts);
       position = ring.positionOfParts(parts);
@@ -164,10 +173,18 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
       const key = partitioner.keyOf(row);
       keyText = key.text;
       position = positionOf(key);
+      if (indexTable !== undefined) entries = index!.entriesFor(row, key);
     }
+    baseToken.hi = parts.hi;
+    baseToken.lo = parts.lo;
     // Definite failure: decided before anything is applied or learned, so it changes nothing.
     const unavailable = unavailableAt(position, cl, need);
     if (unavailable !== undefined) return unavailable;
+    const entryPositions = entries.map((entry) => positionOf(entry.key));
+    for (const entryPosition of entryPositions) {
+      const unmet = unavailableAt(entryPosition, cl, need);
+      if (unmet !== undefined) return unmet;
+    }
     const timestamp = options?.timestamp ?? clock.next();
     if (options?.timestamp !== undefined && !Number.isSafeInteger(timestamp)) {
       throw new RinglabError(
@@ -176,33 +193,13 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
         'timestamp',
       );
     }
-    const sizeBytes = table.sizeOf(row);
-    let acked = 0;
-    for (let k = position * rf, end = k + rf; k < end; k++) {
-      const node = replicaTable[k]!;
-      if (up[node] === 1) {
-        applyWrite(nodes[node]!, storage, table, keyText, parts, row, sizeBytes, timestamp);
-        acked++;
-      }
-    }
+    const acked = applyAt(position, 'base', keyText, baseToken, row, timestamp);
+    entries.forEach((entry, i) => {
+      positionOf(entry.key); // its token, into the scratch halves
+      applyAt(entryPositions[i]!, 'index', entry.key.text, parts, entry.row, timestamp);
+    });
     observe?.(row);
     return acked === rf ? allAcked : { kind: 'ok', acked, missed: rf - acked };
-  };
-
-  /** Reads one partition from the first `need` eligible replicas, in replica order. */
-  const readAt = (key: PartitionKey, position: number, cl: ConsistencyLevel, need: number) => {
-    const localOnly = isDcLocal(cl);
-    const copies: Partition[] = [];
-    let contacted = 0;
-    for (let k = position * rf, end = k + rf; k < end && contacted < need; k++) {
-      const node = replicaTable[k]!;
-      if (!eligible(node, localOnly)) continue;
-      contacted++;
-      const partition = readPartition(nodes[node]!, key.text);
-      if (partition !== undefined) copies.push(partition);
-    }
-    const rows = copies.length === 0 ? [] : mergeCopies(copies, table.clustering);
-    return { rows, contacted };
   };
 
   const read = (key: PartitionKey, cl: ConsistencyLevel): ReadResult => {
@@ -210,90 +207,97 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
     const position = positionOf(key);
     const unavailable = unavailableAt(position, cl, need);
     if (unavailable !== undefined) return unavailable;
-    return { kind: 'ok', ...readAt(key, position, cl, need) };
+    return { kind: 'ok', ...reads.readAt('base', key, position, cl, need) };
   };
 
-  /**
-   * Whether `node` is one of the `need` replicas asked for the range at `position`: the first
-   * eligible ones in replica order, as `readAt` picks them for one partition.
-   */
-  const askedFor = (node: number, position: number, localOnly: boolean, need: number): boolean => {
-    let chosen = 0;
-    for (let k = position * rf, end = k + rf; k < end && chosen < need; k++) {
-      const replica = replicaTable[k]!;
-      if (!eligible(replica, localOnly)) continue;
-      if (replica === node) return true;
-      chosen++;
+  /** Checks every key before any is read, so that `unavailable` stays definite for the query. */
+  const unavailableFor = (
+    keys: readonly PartitionKey[],
+    cl: ConsistencyLevel,
+    need: number,
+  ): { positions: number[]; unavailable: Unavailable | undefined } => {
+    const positions = keys.map(positionOf);
+    for (const position of positions) {
+      const unavailable = unavailableAt(position, cl, need);
+      if (unavailable !== undefined) return { positions, unavailable };
     }
-    return false;
-  };
-
-  /**
-   * A full scan, as a range read over every token range: each range is read from `need` of its
-   * replicas through their read path, and each partition's copies are merged. Partitions come out
-   * in token order (then by key), as a range read returns them.
-   */
-  const scan = (cl: ConsistencyLevel, need: number) => {
-    const localOnly = isDcLocal(cl);
-    const found = new Map<string, Partition[]>();
-    const scratch = newTokenParts();
-    nodes.forEach((node, index) => {
-      let ranges = 0;
-      for (let position = 0; position < ring.size; position++) {
-        if (askedFor(index, position, localOnly, need)) ranges++;
-      }
-      const asked = (partition: Partition): boolean => {
-        scratch.hi = partition.tokenHi;
-        scratch.lo = partition.tokenLo;
-        return askedFor(index, ring.positionOfParts(scratch), localOnly, need);
-      };
-      scanRanges(node, ranges, asked, (keyText, partition) => {
-        const copies = found.get(keyText);
-        if (copies === undefined) found.set(keyText, [partition]);
-        else copies.push(partition);
-      });
-    });
-    const partitions = [...found].sort(([aKey, [a]], [bKey, [b]]) => {
-      if (a!.tokenHi !== b!.tokenHi) return a!.tokenHi - b!.tokenHi;
-      if (a!.tokenLo !== b!.tokenLo) return a!.tokenLo - b!.tokenLo;
-      return aKey < bKey ? -1 : aKey > bKey ? 1 : 0;
-    });
-    return partitions.map(([, copies]) => mergeCopies(copies, table.clustering));
+    return { positions, unavailable: undefined };
   };
 
   const query = (q: Query, cl: ConsistencyLevel): QueryResult => {
     validateQuery(q);
     const need = requirement(cl);
     const route = partitioner.route(q);
-    checkFilterColumns(route.filter, table.columns, table.name);
+    const filter = route.filter;
+    checkFilterColumns(filter, table.columns, table.name);
     const limit = q.limit ?? Infinity;
     const rows: Row[] = [];
     const keep = (partitionRows: readonly Row[]): void => {
       for (const row of partitionRows) {
         if (rows.length >= limit) return;
-        if (matchesFilter(row, route.filter)) rows.push(row);
+        if (matchesFilter(row, filter)) rows.push(row);
       }
     };
+    const answer = (
+      plan: QueryPlanKind,
+      partitions: number,
+      indexPartitions = 0,
+      staleEntries = 0,
+    ): QueryResult => ({
+      kind: 'ok',
+      rows,
+      partitions,
+      scanned: plan === 'filtering-scan' || plan === 'local-index',
+      plan,
+      indexPartitions,
+      staleEntries,
+    });
+
     if (route.kind === 'partitions') {
-      // Every partition must meet the level before any is read, so that `unavailable` stays
-      // definite for the whole query.
-      const positions = route.keys.map(positionOf);
-      for (const position of positions) {
-        const unavailable = unavailableAt(position, cl, need);
-        if (unavailable !== undefined) return unavailable;
-      }
-      route.keys.forEach((key, i) => {
-        if (rows.length < limit) keep(readAt(key, positions[i]!, cl, need).rows);
-      });
-      return { kind: 'ok', rows, partitions: route.keys.length, scanned: false };
-    }
-    for (let position = 0; position < ring.size; position++) {
-      const unavailable = unavailableAt(position, cl, need);
+      const { positions, unavailable } = unavailableFor(route.keys, cl, need);
       if (unavailable !== undefined) return unavailable;
+      route.keys.forEach((key, i) => {
+        if (rows.length < limit) keep(reads.readAt('base', key, positions[i]!, cl, need).rows);
+      });
+      return answer('partitions', route.keys.length);
     }
-    const partitions = scan(cl, need);
+
+    const plan = index?.plan(filter) ?? { kind: 'filtering-scan' as const };
+    if (plan.kind === 'global') {
+      const { positions, unavailable } = unavailableFor(plan.keys, cl, need);
+      if (unavailable !== undefined) return unavailable;
+      const entries = plan.keys.flatMap(
+        (key, i) => reads.readAt('index', key, positions[i]!, cl, need).rows,
+      );
+      const named = baseRowsNamed(entries, table.clustering);
+      const base = unavailableFor(
+        named.map(({ key }) => key),
+        cl,
+        need,
+      );
+      if (base.unavailable !== undefined) return base.unavailable;
+      let stale = 0;
+      named.forEach(({ key, rows: entryRows }, i) => {
+        const baseRows = reads.readAt('base', key, base.positions[i]!, cl, need).rows;
+        const pointed = baseRows.filter((row) => namedBy(entryRows, row, table.clustering));
+        const live = pointed.filter((row) => matchesFilter(row, filter));
+        stale += entryRows.length - live.length;
+        if (rows.length < limit) keep(live);
+      });
+      return answer('global-index', named.length, plan.keys.length, stale);
+    }
+
+    const unavailable = reads.unavailableAnywhere(cl, need);
+    if (unavailable !== undefined) return unavailable;
+    if (plan.kind === 'local') {
+      const matches = (row: Row): boolean => compareValues(row[plan.column], plan.value) === 0;
+      const partitions = reads.readRanges(cl, need, matches).filter((found) => found.length > 0);
+      for (const partitionRows of partitions) keep(partitionRows);
+      return answer('local-index', partitions.length);
+    }
+    const partitions = reads.readRanges(cl, need);
     for (const partitionRows of partitions) keep(partitionRows);
-    return { kind: 'ok', rows, partitions: partitions.length, scanned: true };
+    return answer('filtering-scan', partitions.length);
   };
 
   const locate = (key: PartitionKey): Location => {

@@ -137,9 +137,8 @@ class StoredPartition implements Partition {
   }
 }
 
-/** One simulated node: its storage and its load counters. */
-export interface StorageNode {
-  readonly index: number;
+/** The partitions of one table on one node, and its load counters. */
+export interface TableStore {
   /** Partitions by key text; empty in `counters` mode. Only `applyWrite` adds to it. */
   readonly partitions: ReadonlyMap<string, Partition>;
   writes: number;
@@ -151,9 +150,22 @@ export interface StorageNode {
   bytes: number;
 }
 
-export function createStorageNode(index: number): StorageNode {
+/**
+ * One simulated node: the base table's store (its own fields, which the write path touches
+ * millions of times a second) and the store of a global index's table.
+ */
+export interface StorageNode extends TableStore {
+  readonly index: number;
+  readonly indexStore: TableStore;
+}
+
+function createStore(): TableStore {
   const partitions = new Map<string, StoredPartition>();
-  return { index, partitions, writes: 0, reads: 0, rowsRead: 0, rows: 0, bytes: 0 };
+  return { partitions, writes: 0, reads: 0, rowsRead: 0, rows: 0, bytes: 0 };
+}
+
+export function createStorageNode(index: number): StorageNode {
+  return { index, ...createStore(), indexStore: createStore() };
 }
 
 /**
@@ -162,7 +174,7 @@ export function createStorageNode(index: number): StorageNode {
  * is the partition's token; it is kept with a new partition.
  */
 export function applyWrite(
-  node: StorageNode,
+  node: TableStore,
   mode: StorageMode,
   table: TableSpec,
   keyText: string,
@@ -196,13 +208,13 @@ export function applyWrite(
   node.bytes += partition.bytes - bytesBefore;
 }
 
-/** The node's map as this module built it: every entry was made by `applyWrite`. */
-function storedPartitions(node: StorageNode): Map<string, StoredPartition> {
+/** The store's map as this module built it: every entry was made by `applyWrite`. */
+function storedPartitions(node: TableStore): Map<string, StoredPartition> {
   return node.partitions as Map<string, StoredPartition>;
 }
 
 /** Counts a read of one partition on one replica; returns its rows (empty when not stored). */
-export function readPartition(node: StorageNode, keyText: string): Partition | undefined {
+export function readPartition(node: TableStore, keyText: string): Partition | undefined {
   node.reads++;
   const partition = storedPartitions(node).get(keyText);
   if (partition !== undefined) {
@@ -216,21 +228,21 @@ export function readPartition(node: StorageNode, keyText: string): Partition | u
  * A range read on one replica: every partition in the token ranges the node is asked for.
  * `ranges` is how many ranges were asked (each counts as one read request) and `asked` tells,
  * from a partition's token, whether its range is one of them. Calls `visit` for each partition
- * served, in no particular order.
+ * served, in no particular order; `visit` returns how many of its rows the replica read (all of
+ * them for a scan, only the matching ones when a local index answers).
  */
 export function scanRanges(
-  node: StorageNode,
+  node: TableStore,
   ranges: number,
   asked: (partition: Partition) => boolean,
-  visit: (keyText: string, partition: Partition) => void,
+  visit: (keyText: string, partition: Partition) => number,
 ): void {
   if (ranges === 0) return;
   node.reads += ranges;
   for (const [keyText, partition] of storedPartitions(node)) {
     if (!asked(partition)) continue;
     partition.reads++;
-    node.rowsRead += partition.rows.length;
-    visit(keyText, partition);
+    node.rowsRead += visit(keyText, partition);
   }
 }
 
