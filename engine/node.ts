@@ -268,6 +268,12 @@ function insertionPoint(rows: readonly Row[], row: Row, clustering: readonly str
   return low;
 }
 
+/** A row as a replica holds it: the row and the timestamp of the write that put it there. */
+export interface TimestampedRow {
+  readonly row: Row;
+  readonly timestamp: number;
+}
+
 /**
  * The rows of one partition as several replicas answered for it, reconciled: one row per
  * clustering key, the newest by `supersedes`, in clustering order. Identity is the clustering
@@ -275,27 +281,65 @@ function insertionPoint(rows: readonly Row[], row: Row, clustering: readonly str
  */
 export function mergeCopies(copies: readonly Partition[], clustering: readonly string[]): Row[] {
   if (copies.length === 1) return [...copies[0]!.rows];
-  const entries: { row: Row; timestamp: number }[] = [];
+  return mergeTimestamped(copies, clustering).map((entry) => entry.row);
+}
+
+/** `mergeCopies`, keeping each row's timestamp (what a read repair writes back). */
+export function mergeTimestamped(
+  copies: readonly Partition[],
+  clustering: readonly string[],
+): TimestampedRow[] {
+  const entries: TimestampedRow[] = [];
   for (const copy of copies) {
     const rows = copy.rows;
     const timestamps = copy.timestamps;
-    for (let i = 0; i < rows.length; i++)
-      entries.push({ row: rows[i]!, timestamp: timestamps[i]! });
+    for (let i = 0; i < rows.length; i++) entries.push({ row: rows[i]!, timestamp: timestamps[i]! });
   }
   // Stable sort: copies of one row end up side by side, whatever replica they came from.
   entries.sort((a, b) => compareClustering(a.row, b.row, clustering));
-  const merged: Row[] = [];
-  let last: { row: Row; timestamp: number } | undefined;
+  const merged: TimestampedRow[] = [];
   for (const entry of entries) {
+    const last = merged[merged.length - 1];
     if (last !== undefined && compareClustering(last.row, entry.row, clustering) === 0) {
       if (supersedes(entry.timestamp, entry.row, last.timestamp, last.row)) {
-        last = entry;
-        merged[merged.length - 1] = entry.row;
+        merged[merged.length - 1] = entry;
       }
       continue;
     }
-    last = entry;
-    merged.push(entry.row);
+    merged.push(entry);
   }
   return merged;
+}
+
+/**
+ * Whether a replica's copy lacks any of the merged rows or holds an older write of one: the
+ * replica a read repair must write to.
+ */
+export function isStale(
+  copy: Partition | undefined,
+  merged: readonly TimestampedRow[],
+  clustering: readonly string[],
+): boolean {
+  if (merged.length === 0) return false;
+  if (copy === undefined || copy.rows.length < merged.length) return true;
+  const rows = copy.rows;
+  const timestamps = copy.timestamps;
+  let at = 0;
+  for (const entry of merged) {
+    while (at < rows.length && compareClustering(rows[at]!, entry.row, clustering) < 0) at++;
+    const held = rows[at];
+    if (held === undefined || compareClustering(held, entry.row, clustering) !== 0) return true;
+    if (timestamps[at] !== entry.timestamp) return true;
+  }
+  return false;
+}
+
+/**
+ * The disk was replaced: the store loses every partition and the counters of what it holds
+ * (rows, bytes); the counters of work done (writes, reads) stay, as history.
+ */
+export function wipeStore(node: TableStore): void {
+  storedPartitions(node).clear();
+  node.rows = 0;
+  node.bytes = 0;
 }

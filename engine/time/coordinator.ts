@@ -1,0 +1,518 @@
+/**
+ * The time-plane coordinator: one node coordinating reads and writes on the simulated network,
+ * with Cassandra's outcomes and their fields.
+ *
+ * - `unavailable {cl, required, alive}` is definite: decided before anything is sent, counting
+ *   only replicas the coordinator already believes down (the failure detector's view).
+ * - `timeout {cl, received, blockFor, writeType | dataPresent}` is indefinite: the write may have
+ *   been applied on some replicas.
+ * - Writes go to every replica believed up and wait for the level; a hint is stored for a replica
+ *   believed down (within the hint window) and for one that did not answer before the timeout,
+ *   and replayed at the throttled rate when it is seen up again, with the write's own timestamp,
+ *   so replay is idempotent. Hints never count toward the level.
+ * - Reads ask the first `blockFor` replicas in snitch order (the first for data, the others for
+ *   digests), retry speculatively on another replica when the answers are late, and at QUORUM
+ *   and above repair, blocking, the replicas whose copies were stale before answering.
+ *
+ * Placement is the data plane's: the same partitioner, ring and replica table, so a row lands
+ * on the same replicas in both planes.
+ */
+import { blockFor, consistencyLevels, isDcLocal, type ConsistencyLevel } from '../consistency.js';
+import { quoted, RinglabError } from '../errors.js';
+import {
+  applyWrite,
+  isStale,
+  mergeTimestamped,
+  readPartition,
+  type Partition,
+  type TimestampedRow,
+} from '../node.js';
+import type { PartitionKey } from '../partitioner.js';
+import type { Unavailable } from '../replica-reads.js';
+import type { Row } from '../row.js';
+import { quantile } from '../stats.js';
+import { newTokenParts, type TokenParts } from '../token.js';
+import type { Simulation } from './simulation.js';
+
+export type TimedWriteResult =
+  | { readonly kind: 'ok'; readonly acked: number; readonly latencyMs: number }
+  | Unavailable
+  | {
+      readonly kind: 'timeout';
+      readonly cl: ConsistencyLevel;
+      readonly received: number;
+      readonly blockFor: number;
+      readonly writeType: 'SIMPLE';
+      readonly latencyMs: number;
+    };
+
+export type TimedReadResult =
+  | {
+      readonly kind: 'ok';
+      readonly rows: readonly Row[];
+      /** Replicas asked, speculative retries included. */
+      readonly contacted: number;
+      readonly latencyMs: number;
+      /** Whether stale replicas were repaired before the answer. */
+      readonly repaired: boolean;
+      readonly speculated: boolean;
+    }
+  | Unavailable
+  | {
+      readonly kind: 'timeout';
+      readonly cl: ConsistencyLevel;
+      readonly received: number;
+      readonly blockFor: number;
+      /** Whether the replica asked for the data answered (the others send digests). */
+      readonly dataPresent: boolean;
+      readonly latencyMs: number;
+    };
+
+/** When to ask one more replica: never, after a fixed delay, at a percentile of recent reads, or at once. */
+export type SpeculativeRetry =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'fixed'; readonly ms: number }
+  | { readonly kind: 'percentile'; readonly percentile: number }
+  | { readonly kind: 'always' };
+
+export type Snitch = 'dynamic' | 'static';
+
+export interface TimeCoordinatorOptions {
+  /** The coordinating node's id; the first node unless given. */
+  readonly node?: string;
+  /** Cassandra's default is 99p. */
+  readonly speculativeRetry?: SpeculativeRetry;
+  /** `dynamic` orders replicas by the latency this coordinator saw; `static` keeps placement order. */
+  readonly snitch?: Snitch;
+}
+
+export interface CoordinatorCounters {
+  hintsStored: number;
+  hintsReplayed: number;
+  /** Hints not stored because the replica had been down longer than the hint window. */
+  hintsDropped: number;
+  readRepairs: number;
+  speculativeRetries: number;
+}
+
+export interface TimeCoordinator {
+  readonly node: number;
+  readonly counters: Readonly<CoordinatorCounters>;
+  /** Hints waiting, per target node index. */
+  hintsPending(): number;
+  write(row: Row, cl: ConsistencyLevel, done: (result: TimedWriteResult) => void): void;
+  read(key: PartitionKey, cl: ConsistencyLevel, done: (result: TimedReadResult) => void): void;
+}
+
+interface Hint {
+  readonly keyText: string;
+  readonly token: TokenParts;
+  readonly row: Row;
+  readonly timestamp: number;
+  readonly sizeBytes: number;
+}
+
+/** Recent read latencies kept for the speculative-retry percentile, and how often it is recomputed. */
+const LATENCY_WINDOW = 1024;
+const RECOMPUTE_EVERY = 128;
+/** A replica is preferred over placement order only when it is this much faster (Cassandra's badness threshold 0.1). */
+const BADNESS_THRESHOLD = 0.1;
+const SCORE_WEIGHT = 0.2;
+
+export function createTimeCoordinator(
+  sim: Simulation,
+  options: TimeCoordinatorOptions = {},
+): TimeCoordinator {
+  const { scheduler, network, cluster, running, stages, serviceMs, timeouts, hintOptions } = sim;
+  const { placement, partitioner, table, storage, nodes } = cluster;
+  const { ring, rf, table: replicaTable, strategy } = placement;
+  const believedUp = sim.detector.believedUp;
+  const self = sim.nodeIndex(options.node ?? ring.nodes[0]!.id);
+  const localDc = ring.nodes[self]!.dc;
+  const isLocal = Uint8Array.from(ring.nodes, (node) => (node.dc === localDc ? 1 : 0));
+  const required = new Map<string, number>(
+    consistencyLevels.map((cl) => [cl, blockFor(cl, strategy, localDc)]),
+  );
+  const speculative = options.speculativeRetry ?? { kind: 'percentile', percentile: 99 };
+  const snitch = options.snitch ?? 'dynamic';
+  const parts = newTokenParts();
+  const counters: CoordinatorCounters = {
+    hintsStored: 0,
+    hintsReplayed: 0,
+    hintsDropped: 0,
+    readRepairs: 0,
+    speculativeRetries: 0,
+  };
+
+  const requirement = (cl: ConsistencyLevel): number => {
+    const need = required.get(cl);
+    if (need === undefined) {
+      throw new RinglabError(
+        'UNKNOWN_NAME',
+        `unknown consistency level ${quoted(cl)}; expected one of ${consistencyLevels.join(', ')}`,
+        'cl',
+      );
+    }
+    return need;
+  };
+
+  const positionOf = (key: PartitionKey): number => {
+    partitioner.tokenFunction.tokenParts(key.bytes, parts);
+    return ring.positionOfParts(parts);
+  };
+
+  const counts = (node: number, cl: ConsistencyLevel): boolean =>
+    !isDcLocal(cl) || isLocal[node] === 1;
+
+  const unavailable = (
+    position: number,
+    cl: ConsistencyLevel,
+    need: number,
+  ): Unavailable | undefined => {
+    let alive = 0;
+    for (let k = position * rf; k < position * rf + rf; k++) {
+      const node = replicaTable[k]!;
+      if (believedUp[node] === 1 && counts(node, cl)) alive++;
+    }
+    return alive < need ? { kind: 'unavailable', cl, required: need, alive } : undefined;
+  };
+
+  // Hints: stored per target, replayed one at a time at the throttled rate once it is seen up.
+  const hints = new Map<number, Hint[]>();
+  const downSince = new Float64Array(ring.nodes.length).fill(Number.NaN);
+  const replaying = new Uint8Array(ring.nodes.length);
+
+  const storeHint = (target: number, hint: Hint): void => {
+    const since = downSince[target]!;
+    if (!Number.isNaN(since) && scheduler.now - since > hintOptions.windowMs) {
+      counters.hintsDropped++;
+      return;
+    }
+    let queue = hints.get(target);
+    if (queue === undefined) hints.set(target, (queue = []));
+    queue.push(hint);
+    counters.hintsStored++;
+  };
+
+  const replayNext = (target: number): void => {
+    const queue = hints.get(target);
+    const hint = queue?.[0];
+    if (
+      queue === undefined ||
+      hint === undefined ||
+      believedUp[target] !== 1 ||
+      running[self] !== 1
+    ) {
+      replaying[target] = 0;
+      return;
+    }
+    replaying[target] = 1;
+    const transferMs = (hint.sizeBytes / hintOptions.throttleBytesPerSec) * 1000;
+    scheduler.after(transferMs, () => {
+      const delivered = network.send(self, target, () => {
+        if (running[target] !== 1) return; // lost with the node: replay resumes when it is back
+        stages[target]!.writes.submit(serviceMs.write, () => {
+          if (running[target] !== 1) return;
+          applyWrite(
+            nodes[target]!,
+            storage,
+            table,
+            hint.keyText,
+            hint.token,
+            hint.row,
+            hint.sizeBytes,
+            hint.timestamp,
+          );
+          network.send(target, self, () => {
+            if (queue[0] === hint) queue.shift();
+            counters.hintsReplayed++;
+            replayNext(target);
+          });
+        });
+      });
+      // A lost or cut message, or a target gone again: try again after the next transfer slot.
+      if (!delivered) scheduler.after(transferMs + 1, () => replayNext(target));
+    });
+  };
+
+  sim.onBelief((node, up) => {
+    if (!up) {
+      if (Number.isNaN(downSince[node]!)) downSince[node] = scheduler.now;
+      return;
+    }
+    downSince[node] = Number.NaN;
+    if (replaying[node] === 0) replayNext(node);
+  });
+
+  const requireRunning = (): void => {
+    if (running[self] !== 1) {
+      throw new RinglabError(
+        'INVALID_ARGUMENT',
+        `coordinator ${ring.nodes[self]!.id} is down; send the request to a running node`,
+        'node',
+      );
+    }
+  };
+
+  const write: TimeCoordinator['write'] = (row, cl, done) => {
+    requireRunning();
+    const need = requirement(cl);
+    const key = partitioner.keyOf(row);
+    const position = positionOf(key);
+    const token = { hi: parts.hi, lo: parts.lo };
+    const refused = unavailable(position, cl, need);
+    if (refused !== undefined) return done(refused);
+    const start = scheduler.now;
+    const timestamp = cluster.clock.next();
+    const sizeBytes = table.sizeOf(row);
+    const hint: Hint = { keyText: key.text, token, row, timestamp, sizeBytes };
+    /** Per replica: 0 not sent (hinted at once), 1 sent, 2 acked. */
+    const state = new Uint8Array(rf);
+    let acks = 0;
+    let answered = 0;
+    let finished = false;
+    const finish = (result: TimedWriteResult): void => {
+      if (finished) return;
+      finished = true;
+      partitioner.observe?.(row); // ok or timeout: the write may have been applied
+      done(result);
+    };
+    let sent = 0;
+    for (let k = 0; k < rf; k++) {
+      const replica = replicaTable[position * rf + k]!;
+      if (believedUp[replica] !== 1) {
+        storeHint(replica, hint);
+        continue;
+      }
+      sent++;
+      state[k] = 1;
+      network.send(self, replica, () => {
+        if (running[replica] !== 1) return;
+        stages[replica]!.writes.submit(serviceMs.write, () => {
+          if (running[replica] !== 1) return;
+          applyWrite(nodes[replica]!, storage, table, key.text, token, row, sizeBytes, timestamp);
+          network.send(replica, self, () => {
+            state[k] = 2;
+            answered++;
+            if (answered === sent) scheduler.cancel(timer);
+            if (!counts(replica, cl)) return;
+            acks++;
+            if (acks === need)
+              finish({ kind: 'ok', acked: acks, latencyMs: scheduler.now - start });
+          });
+        });
+      });
+    }
+    const timer = scheduler.after(timeouts.writeMs, () => {
+      // A replica that did not answer in time gets a hint, whatever it is believed now.
+      for (let k = 0; k < rf; k++) {
+        if (state[k] === 1) storeHint(replicaTable[position * rf + k]!, hint);
+      }
+      finish({
+        kind: 'timeout',
+        cl,
+        received: acks,
+        blockFor: need,
+        writeType: 'SIMPLE',
+        latencyMs: scheduler.now - start,
+      });
+    });
+  };
+
+  // Read latencies for the speculative percentile, and per-replica scores for the snitch.
+  const latencies = new Float64Array(LATENCY_WINDOW);
+  let latencyCount = 0;
+  let thresholdMs = Infinity;
+  const score = new Float64Array(ring.nodes.length);
+  const recordLatency = (latencyMs: number): void => {
+    latencies[latencyCount % LATENCY_WINDOW] = latencyMs;
+    latencyCount++;
+    if (speculative.kind === 'percentile' && latencyCount % RECOMPUTE_EVERY === 0) {
+      const recent = latencies.subarray(0, Math.min(latencyCount, LATENCY_WINDOW));
+      thresholdMs = Math.min(quantile(recent, speculative.percentile / 100), timeouts.readMs);
+    }
+  };
+  const speculateAfter = (): number => {
+    switch (speculative.kind) {
+      case 'none':
+        return Infinity;
+      case 'always':
+        return 0;
+      case 'fixed':
+        return speculative.ms;
+      case 'percentile':
+        return thresholdMs;
+    }
+  };
+
+  /** Replicas of a position believed up and counting for `cl`, in snitch order. */
+  const candidatesAt = (position: number, cl: ConsistencyLevel): number[] => {
+    const found: number[] = [];
+    for (let k = position * rf; k < position * rf + rf; k++) {
+      const node = replicaTable[k]!;
+      if (believedUp[node] === 1 && counts(node, cl)) found.push(node);
+    }
+    if (snitch === 'static' || found.length < 2) return found;
+    const best = Math.min(...found.map((node) => score[node]!));
+    if (score[found[0]!]! <= best * (1 + BADNESS_THRESHOLD)) return found;
+    return [...found].sort((a, b) => score[a]! - score[b]!);
+  };
+
+  const read: TimeCoordinator['read'] = (key, cl, done) => {
+    requireRunning();
+    const need = requirement(cl);
+    const position = positionOf(key);
+    const token = { hi: parts.hi, lo: parts.lo };
+    const refused = unavailable(position, cl, need);
+    if (refused !== undefined) return done(refused);
+    const candidates = candidatesAt(position, cl);
+    const start = scheduler.now;
+    const copies = new Map<number, Partition | undefined>();
+    let asked = 0;
+    let finished = false;
+    let speculated = false;
+    const dataReplica = candidates[0]!;
+
+    const finish = (result: TimedReadResult): void => {
+      if (finished) return;
+      finished = true;
+      scheduler.cancel(timer);
+      if (result.kind === 'ok') recordLatency(result.latencyMs);
+      done(result);
+    };
+
+    const ask = (replica: number): void => {
+      asked++;
+      const sentAt = scheduler.now;
+      network.send(self, replica, () => {
+        if (running[replica] !== 1) return;
+        const held = nodes[replica]!.partitions.get(key.text);
+        const rows = held?.rows.length ?? 0;
+        stages[replica]!.reads.submit(serviceMs.read + rows * serviceMs.perRowScanned, () => {
+          if (running[replica] !== 1) return;
+          const copy = snapshot(readPartition(nodes[replica]!, key.text));
+          network.send(replica, self, () => {
+            const took = scheduler.now - sentAt;
+            score[replica] =
+              score[replica]! === 0
+                ? took
+                : score[replica]! + SCORE_WEIGHT * (took - score[replica]!);
+            if (finished || copies.has(replica)) return;
+            copies.set(replica, copy);
+            if (copies.size >= need) answer();
+          });
+        });
+      });
+    };
+
+    const answer = (): void => {
+      const held = [...copies.values()].filter((copy): copy is Partition => copy !== undefined);
+      const merged = mergeTimestamped(held, table.clustering);
+      const rows = merged.map((entry) => entry.row);
+      const stale = [...copies]
+        .filter(([, copy]) => isStale(copy, merged, table.clustering))
+        .map(([replica]) => replica);
+      const repairs = need > 1 && stale.length > 0;
+      if (!repairs) {
+        finish({
+          kind: 'ok',
+          rows,
+          contacted: asked,
+          latencyMs: scheduler.now - start,
+          repaired: false,
+          speculated,
+        });
+        return;
+      }
+      counters.readRepairs++;
+      let pending = stale.length;
+      for (const replica of stale) {
+        repairReplica(replica, key.text, merged, () => {
+          pending--;
+          if (pending === 0) {
+            finish({
+              kind: 'ok',
+              rows,
+              contacted: asked,
+              latencyMs: scheduler.now - start,
+              repaired: true,
+              speculated,
+            });
+          }
+        });
+      }
+    };
+
+    /** Writes the merged rows to a stale replica, with their own timestamps, and waits for its ack. */
+    const repairReplica = (
+      replica: number,
+      keyText: string,
+      merged: readonly TimestampedRow[],
+      acked: () => void,
+    ): void => {
+      network.send(self, replica, () => {
+        if (running[replica] !== 1) return;
+        stages[replica]!.writes.submit(serviceMs.write, () => {
+          if (running[replica] !== 1) return;
+          for (const { row, timestamp } of merged) {
+            applyWrite(
+              nodes[replica]!,
+              storage,
+              table,
+              keyText,
+              token,
+              row,
+              table.sizeOf(row),
+              timestamp,
+            );
+          }
+          network.send(replica, self, acked);
+        });
+      });
+    };
+
+    for (let i = 0; i < need; i++) ask(candidates[i]!);
+    const after = speculateAfter();
+    if (after < timeouts.readMs && candidates.length > need) {
+      scheduler.after(after, () => {
+        if (finished || copies.size >= need || asked >= candidates.length) return;
+        speculated = true;
+        counters.speculativeRetries++;
+        ask(candidates[asked]!);
+      });
+    }
+    const timer = scheduler.after(timeouts.readMs, () =>
+      finish({
+        kind: 'timeout',
+        cl,
+        received: copies.size,
+        blockFor: need,
+        dataPresent: copies.has(dataReplica),
+        latencyMs: scheduler.now - start,
+      }),
+    );
+  };
+
+  return {
+    node: self,
+    counters,
+    hintsPending: () => [...hints.values()].reduce((sum, queue) => sum + queue.length, 0),
+    write,
+    read,
+  };
+}
+
+/** What a replica sends back: its rows and their timestamps as they are now. */
+function snapshot(partition: Partition | undefined): Partition | undefined {
+  if (partition === undefined) return undefined;
+  return {
+    rows: [...partition.rows],
+    timestamps: [...partition.timestamps],
+    tokenHi: partition.tokenHi,
+    tokenLo: partition.tokenLo,
+    rowCount: partition.rowCount,
+    bytes: partition.bytes,
+    writes: partition.writes,
+    reads: partition.reads,
+  };
+}

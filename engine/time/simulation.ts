@@ -1,0 +1,212 @@
+/**
+ * A cluster on the time plane. The simulation owns time (the scheduler), the network, each
+ * node's service stages, the failure detector and the write clock (virtual microseconds), and
+ * hands them to the coordinators it creates, as TigerBeetle's simulator owns time and the packet
+ * simulator. Data lives in a data-plane `Cluster` (its nodes' stores), placed by the same
+ * placement, so both planes put every row on the same replicas; `cluster.up` mirrors which nodes
+ * are running.
+ *
+ * Faults change the simulation, never a coordinator: `crash` stops a node (its data is kept, as
+ * with a commit log) and coordinators notice only after the detection delay; `recover` starts it
+ * again; `slow` multiplies its service times; `wipe` loses its data (disk replaced); `repair`
+ * rebuilds a node's ranges from the other replicas; partitions and message loss are the
+ * network's.
+ */
+import { createCluster, type Cluster, type ClusterOptions } from '../cluster.js';
+import { applyWrite, mergeTimestamped, wipeStore, type Partition } from '../node.js';
+import type { Random } from '../random.js';
+import { newTokenParts } from '../token.js';
+import { createWriteClock } from '../write-clock.js';
+import { CROSS_DC_DELAY, NETWORK_DELAY } from './delay.js';
+import {
+  createFailureDetector,
+  type FailureDetector,
+  type FailureDetectorOptions,
+} from './failure-detector.js';
+import { createNetwork, type Network, type NetworkOptions } from './network.js';
+import { createScheduler, type Scheduler } from './scheduler.js';
+import { createServer, DEFAULT_WORKERS, SERVICE_MS, type Server } from './server.js';
+
+/** Cassandra's default request timeouts. */
+export const DEFAULT_TIMEOUTS = { writeMs: 2000, readMs: 5000, rangeMs: 10_000 } as const;
+
+/** Cassandra's max_hint_window (3 h) and hinted_handoff_throttle (1024 KiB/s). */
+export const DEFAULT_HINTS = { windowMs: 3 * 3_600_000, throttleBytesPerSec: 1024 * 1024 } as const;
+
+export interface SimulationOptions extends Omit<ClusterOptions, 'clock'> {
+  readonly random: Random;
+  readonly network?: Partial<NetworkOptions>;
+  /** Workers per stage (reads and writes each have their own), like concurrent_reads/writes. */
+  readonly workers?: number;
+  readonly serviceMs?: Partial<typeof SERVICE_MS>;
+  readonly timeouts?: Partial<typeof DEFAULT_TIMEOUTS>;
+  readonly detector?: FailureDetectorOptions;
+  readonly hints?: Partial<typeof DEFAULT_HINTS>;
+}
+
+/** A node's stages: mutations and reads queue separately, as in Cassandra. */
+export interface NodeStages {
+  readonly writes: Server;
+  readonly reads: Server;
+}
+
+export interface Simulation {
+  readonly scheduler: Scheduler;
+  readonly network: Network;
+  readonly detector: FailureDetector;
+  /** The data: placement, partitioner, table and every node's stores. */
+  readonly cluster: Cluster;
+  /** 1 where the node is running (the truth; coordinators see `detector.believedUp`). */
+  readonly running: Uint8Array;
+  readonly stages: readonly NodeStages[];
+  readonly serviceMs: typeof SERVICE_MS;
+  readonly timeouts: typeof DEFAULT_TIMEOUTS;
+  readonly hintOptions: typeof DEFAULT_HINTS;
+  /** The random stream for a component, forked by name below the simulation's. */
+  fork(name: string): Random;
+  /** Node index of an id; throws UNKNOWN_NODE naming the known ids. */
+  nodeIndex(id: string): number;
+  crash(id: string): void;
+  recover(id: string): void;
+  slow(id: string, factor: number): void;
+  wipe(id: string): void;
+  /**
+   * Rebuilds a node's data from the other replicas of each range it holds (a full repair),
+   * through the data plane at once; returns the rows copied in.
+   */
+  repair(id: string): number;
+  /** Runs the simulation until `timeMs` of virtual time. */
+  runUntil(timeMs: number): void;
+  /** Called when the coordinators' belief about a node changes (for hint replay). */
+  onBelief(listener: (node: number, up: boolean) => void): void;
+}
+
+export function createSimulation(options: SimulationOptions): Simulation {
+  const scheduler = createScheduler();
+  const random = options.random;
+  // Write timestamps are virtual microseconds, kept unique and increasing by the clock.
+  const clock = createWriteClock(() => Math.floor(scheduler.now * 1000));
+  const cluster = createCluster({ ...options, clock });
+  const nodes = cluster.placement.ring.nodes;
+  const network = createNetwork(
+    scheduler,
+    nodes,
+    {
+      localDelay: options.network?.localDelay ?? NETWORK_DELAY,
+      crossDcDelay: options.network?.crossDcDelay ?? CROSS_DC_DELAY,
+      lossProbability: options.network?.lossProbability ?? 0,
+    },
+    random.fork('network'),
+  );
+  const listeners: ((node: number, up: boolean) => void)[] = [];
+  const detector = createFailureDetector(scheduler, nodes.length, {
+    ...options.detector,
+  });
+  // The detector's belief changes are observed by polling its array on each change event the
+  // simulation schedules (crash and recover), so listeners hear of every change in time order.
+  const watch = (node: number, afterMs: number): void => {
+    scheduler.after(afterMs, () => {
+      const up = detector.believedUp[node] === 1;
+      for (const listener of listeners) listener(node, up);
+    });
+  };
+  const workers = options.workers ?? DEFAULT_WORKERS;
+  const stages = nodes.map(() => ({
+    writes: createServer(scheduler, { workers }),
+    reads: createServer(scheduler, { workers }),
+  }));
+  const running = new Uint8Array(nodes.length).fill(1);
+  const detectionMs = options.detector?.detectionMs ?? 10_000;
+  const noticeMs = options.detector?.recoveryNoticeMs ?? 1_000;
+
+  const repair = (id: string): number => {
+    const target = cluster.nodeIndex(id);
+    const { ring, rf, table: replicas } = cluster.placement;
+    const token = newTokenParts();
+    let copied = 0;
+    // Every partition on another replica of a range the target holds, merged and written in.
+    const sources = new Map<string, Partition[]>();
+    cluster.nodes.forEach((node, index) => {
+      if (index === target || running[index] !== 1) return;
+      for (const [keyText, partition] of node.partitions) {
+        token.hi = partition.tokenHi;
+        token.lo = partition.tokenLo;
+        const position = ring.positionOfParts(token);
+        let holds = false;
+        for (let k = position * rf; k < position * rf + rf; k++)
+          if (replicas[k] === target) holds = true;
+        if (!holds) continue;
+        const list = sources.get(keyText);
+        if (list === undefined) sources.set(keyText, [partition]);
+        else list.push(partition);
+      }
+    });
+    const node = cluster.nodes[target]!;
+    for (const [keyText, copies] of sources) {
+      token.hi = copies[0]!.tokenHi;
+      token.lo = copies[0]!.tokenLo;
+      for (const { row, timestamp } of mergeTimestamped(copies, cluster.table.clustering)) {
+        const rowsBefore = node.rows;
+        applyWrite(
+          node,
+          cluster.storage,
+          cluster.table,
+          keyText,
+          token,
+          row,
+          cluster.table.sizeOf(row),
+          timestamp,
+        );
+        copied += node.rows - rowsBefore;
+      }
+    }
+    return copied;
+  };
+
+  return {
+    scheduler,
+    network,
+    detector,
+    cluster,
+    running,
+    stages,
+    serviceMs: { ...SERVICE_MS, ...options.serviceMs },
+    timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+    hintOptions: { ...DEFAULT_HINTS, ...options.hints },
+    fork: (name) => random.fork(name),
+    nodeIndex: (id) => cluster.nodeIndex(id),
+    crash(id) {
+      const node = cluster.nodeIndex(id);
+      if (running[node] === 0) return;
+      running[node] = 0;
+      cluster.up[node] = 0;
+      detector.crashed(node);
+      watch(node, detectionMs);
+    },
+    recover(id) {
+      const node = cluster.nodeIndex(id);
+      if (running[node] === 1) return;
+      running[node] = 1;
+      cluster.up[node] = 1;
+      detector.recovered(node);
+      watch(node, noticeMs);
+    },
+    slow(id, factor) {
+      const node = cluster.nodeIndex(id);
+      stages[node]!.writes.setSlowdown(factor);
+      stages[node]!.reads.setSlowdown(factor);
+    },
+    wipe(id) {
+      const node = cluster.nodes[cluster.nodeIndex(id)]!;
+      wipeStore(node);
+      wipeStore(node.indexStore);
+    },
+    repair,
+    runUntil(timeMs) {
+      scheduler.runUntil(timeMs);
+    },
+    onBelief(listener) {
+      listeners.push(listener);
+    },
+  };
+}
