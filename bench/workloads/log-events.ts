@@ -14,7 +14,9 @@
  * - Arrivals are a Poisson process (exponential gaps) at 1,000 events/s: many independent sources
  *   merge into a Poisson stream, and its bursts put several events in one millisecond, which
  *   exercises the (ts, event_id) clustering tie-break and the same-millisecond paths of UUID v7
- *   and Snowflake; evenly spaced events would hide both.
+ *   and Snowflake; evenly spaced events would hide both. Given `spanMs` instead of a rate, the
+ *   stream is a Poisson process conditioned on its count: exactly `events` arrivals, all inside
+ *   [startMs, startMs + spanMs), which is what a run that reports per hour of a day needs.
  * - Severity DEBUG 40%, INFO 45%, WARN 10%, ERROR 4.5%, FATAL 0.5%.
  * - Message size log-normal with median 200 bytes and sigma 1, clamped to [16, 65536]: a median
  *   single-line log entry (timestamp, level, logger, text) is a couple of hundred bytes, and sigma
@@ -29,6 +31,7 @@ import {
   createDistribution,
   resolveDistribution,
   type Distribution,
+  type DistributionFieldNames,
   type DistributionOptions,
   type DistributionSpec,
 } from './distributions.js';
@@ -65,10 +68,18 @@ export interface LogEventOptions {
   /** Which servers log how often; the item count is `servers`. */
   readonly serverDistribution?: Omit<DistributionOptions, 'items'> | undefined;
   readonly idKind?: IdKind | undefined;
-  /** Unix ms the stream starts at; the first event follows one gap later. */
+  /** Unix ms the stream starts at; at a rate, the first event follows one gap later. */
   readonly startMs?: number | undefined;
-  /** Mean arrival rate of the Poisson process. */
+  /**
+   * Mean arrival rate of an open-ended Poisson process (the default, 1,000 events/s). Give this
+   * or `spanMs`, not both.
+   */
   readonly rateEventsPerSec?: number | undefined;
+  /**
+   * Spread the events over [startMs, startMs + spanMs) instead: arrival times are `events`
+   * uniform times in the span, in ascending order (a Poisson process given its count).
+   */
+  readonly spanMs?: number | undefined;
   /**
    * Relative weights of the severities; they need not sum to 100. When given, a severity left out
    * weighs 0.
@@ -77,17 +88,24 @@ export interface LogEventOptions {
   readonly messageBytes?: Partial<MessageSizeSpec> | undefined;
 }
 
-/** Validated, fully defaulted options. Also valid as `LogEventOptions` (resolving is idempotent). */
-export interface ResolvedLogEventOptions {
+/**
+ * Validated, fully defaulted options. Also valid as `LogEventOptions` (resolving is idempotent).
+ * Exactly one of `rateEventsPerSec` and `spanMs` is set: it says how arrivals are drawn.
+ */
+export type ResolvedLogEventOptions = {
   readonly events: number;
   readonly servers: number;
   readonly serverDistribution: DistributionSpec;
   readonly idKind: IdKind;
   readonly startMs: number;
-  readonly rateEventsPerSec: number;
   readonly severityMix: Readonly<Record<Severity, number>>;
   readonly messageBytes: MessageSizeSpec;
-}
+} & Arrivals;
+
+/** How arrival times are drawn: at a rate, open-ended, or `events` of them within a span. */
+export type Arrivals =
+  | { readonly rateEventsPerSec: number; readonly spanMs?: undefined }
+  | { readonly spanMs: number; readonly rateEventsPerSec?: undefined };
 
 export const DEFAULT_EVENTS = 100_000;
 export const DEFAULT_SERVERS = 1_000;
@@ -110,6 +128,14 @@ export const DEFAULT_MESSAGE_BYTES: MessageSizeSpec = {
   maxBytes: 65_536,
 };
 const DEFAULT_SERVER_DISTRIBUTION: Omit<DistributionOptions, 'items'> = { kind: 'zipfian' };
+/** The distribution's options as errors name them here, nested in `serverDistribution`. */
+const SERVER_DISTRIBUTION_FIELDS: DistributionFieldNames = {
+  kind: 'serverDistribution.kind',
+  items: 'servers',
+  theta: 'serverDistribution.theta',
+  hotDataFraction: 'serverDistribution.hotDataFraction',
+  hotOpFraction: 'serverDistribution.hotOpFraction',
+};
 /** startMs must fit UUID v7's 48-bit millisecond field (until the year 10889). */
 const MAX_START_MS = 2 ** 48 - 1;
 const SNOWFLAKE_MS_LIMIT = 2 ** 41;
@@ -125,7 +151,7 @@ export function resolveLogEventOptions(raw: LogEventOptions = {}): ResolvedLogEv
   }
   const serverDistribution = resolveDistribution(
     { ...(raw.serverDistribution ?? DEFAULT_SERVER_DISTRIBUTION), items: servers },
-    'serverDistribution.',
+    SERVER_DISTRIBUTION_FIELDS,
   );
   const idKind = raw.idKind ?? 'uuid-v4';
   if (!(idKinds as readonly string[]).includes(idKind)) {
@@ -144,20 +170,46 @@ export function resolveLogEventOptions(raw: LogEventOptions = {}): ResolvedLogEv
       `must be within 2^41 ms after the Snowflake epoch ${TWITTER_EPOCH_MS} for snowflake ids, got ${startMs}`,
     );
   }
-  const rateEventsPerSec = raw.rateEventsPerSec ?? DEFAULT_RATE_EVENTS_PER_SEC;
-  if (!Number.isFinite(rateEventsPerSec) || rateEventsPerSec <= 0) {
-    throw invalidConfig('rateEventsPerSec', `must be a positive number, got ${rateEventsPerSec}`);
-  }
   return {
     events,
     servers,
     serverDistribution,
     idKind,
     startMs,
-    rateEventsPerSec,
+    ...resolveArrivals(raw, idKind, startMs),
     severityMix: resolveSeverityMix(raw.severityMix),
     messageBytes: resolveMessageBytes(raw.messageBytes),
   };
+}
+
+function resolveArrivals(raw: LogEventOptions, idKind: IdKind, startMs: number): Arrivals {
+  const { spanMs } = raw;
+  if (spanMs === undefined) {
+    const rateEventsPerSec = raw.rateEventsPerSec ?? DEFAULT_RATE_EVENTS_PER_SEC;
+    if (!Number.isFinite(rateEventsPerSec) || rateEventsPerSec <= 0) {
+      throw invalidConfig('rateEventsPerSec', `must be a positive number, got ${rateEventsPerSec}`);
+    }
+    return { rateEventsPerSec };
+  }
+  if (raw.rateEventsPerSec !== undefined) {
+    throw invalidConfig('spanMs', 'and rateEventsPerSec both set the arrival times; give one');
+  }
+  if (!Number.isSafeInteger(spanMs) || spanMs < 1) {
+    throw invalidConfig('spanMs', `must be a positive integer number of ms, got ${spanMs}`);
+  }
+  // Every event is stamped inside the span, so the span's last millisecond must be one the ids
+  // can carry.
+  const lastMs = startMs + spanMs - 1;
+  if (lastMs > MAX_START_MS) {
+    throw invalidConfig('spanMs', `must end by 2^48 unix ms (UUID v7's limit), got ${spanMs}`);
+  }
+  if (idKind === 'snowflake' && lastMs >= TWITTER_EPOCH_MS + SNOWFLAKE_MS_LIMIT) {
+    throw invalidConfig(
+      'spanMs',
+      `must end within 2^41 ms after the Snowflake epoch ${TWITTER_EPOCH_MS} for snowflake ids, got ${spanMs}`,
+    );
+  }
+  return { spanMs };
 }
 
 function resolveSeverityMix(
@@ -245,7 +297,7 @@ export function serverIdOf(index: number, servers: number): string {
 /** Resolves `options` and returns the stream it describes, drawing from forks of `random`. */
 export function createLogEvents(options: LogEventOptions, random: Random): LogEventStream {
   const resolved = resolveLogEventOptions(options);
-  const { events, startMs, severityMix, messageBytes } = resolved;
+  const { events, severityMix, messageBytes } = resolved;
 
   const serverIds: string[] = [];
   for (let i = 0; i < resolved.servers; i++) serverIds.push(serverIdOf(i, resolved.servers));
@@ -256,11 +308,7 @@ export function createLogEvents(options: LogEventOptions, random: Random): LogEv
 
   const ids = createIdGenerator(resolved.idKind, random.fork('ids'));
 
-  // Poisson arrivals: exponential gaps with mean 1000 / rate ms. The clock accumulates exact gaps
-  // and ts is its floor, so rounding never drifts the rate.
-  const tsRandom = random.fork('ts');
-  const meanGapMs = 1000 / resolved.rateEventsPerSec;
-  let elapsedMs = 0;
+  const nextTs = arrivalClock(resolved, random.fork('ts'));
 
   // Cumulative severity thresholds over u in [0, 1). A zero-weight severity repeats the previous
   // threshold, so `u < threshold` never selects it; the last positive-weight severity takes all
@@ -297,9 +345,8 @@ export function createLogEvents(options: LogEventOptions, random: Random): LogEv
   let emitted = 0;
   const next = (): LogEvent | undefined => {
     if (emitted >= events) return undefined;
+    const ts = nextTs(emitted);
     emitted++;
-    elapsedMs -= Math.log(1 - tsRandom.nextFloat()) * meanGapMs;
-    const ts = startMs + Math.floor(elapsedMs);
     return {
       event_id: ids.next(ts),
       server_id: serverIds[servers.next()]!,
@@ -321,6 +368,41 @@ export function createLogEvents(options: LogEventOptions, random: Random): LogEv
         return value === undefined ? { done: true, value: undefined } : { done: false, value };
       },
     }),
+  };
+}
+
+/**
+ * Arrival times, one per call with the number of events already emitted, drawing one uniform
+ * each from `random` in either mode (so the mode changes no other column's draws).
+ *
+ * At a rate: exponential gaps of mean 1000 / rate ms. The clock accumulates exact gaps and ts is
+ * its floor, so rounding never drifts the rate.
+ *
+ * Over a span: the order statistics of `events` uniforms on [0, 1), generated in ascending order
+ * in one pass (the sequential method): the smallest of the m uniforms still to come, above the
+ * previous one u, is u + (1 - u)(1 - V^(1/m)) for a uniform V. The survivor 1 - u is kept as its
+ * logarithm, a sum of ln(V) / m, so that ten million steps lose no precision; ts is the floor of
+ * u * span, clamped below the span's end (u rounds up to 1 only past ~1 - 2^-53).
+ */
+function arrivalClock(
+  options: ResolvedLogEventOptions,
+  random: Random,
+): (emitted: number) => number {
+  const { startMs, events } = options;
+  if (options.spanMs === undefined) {
+    const meanGapMs = 1000 / options.rateEventsPerSec;
+    let elapsedMs = 0;
+    return () => {
+      elapsedMs -= Math.log(1 - random.nextFloat()) * meanGapMs;
+      return startMs + Math.floor(elapsedMs);
+    };
+  }
+  const { spanMs } = options;
+  let logSurvivor = 0;
+  return (emitted) => {
+    logSurvivor += Math.log(1 - random.nextFloat()) / (events - emitted);
+    const offsetMs = Math.floor(-Math.expm1(logSurvivor) * spanMs);
+    return startMs + (offsetMs < spanMs ? offsetMs : spanMs - 1);
   };
 }
 

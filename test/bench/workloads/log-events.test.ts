@@ -148,6 +148,68 @@ describe('log events: columns', () => {
   });
 });
 
+describe('log events: arrivals over a span', () => {
+  const events = 200_000;
+  const dayMs = 86_400_000;
+  const rows = generateLogEvents({ events, spanMs: dayMs }, createRandom(14));
+  const start = DEFAULT_START_MS;
+
+  it('stamps every event inside [startMs, startMs + spanMs), in order, in integer ms', () => {
+    expect(rows).toHaveLength(events);
+    const outside = rows.filter((row) => !(row.ts >= start && row.ts < start + dayMs));
+    expect(outside).toEqual([]);
+    const broken = rows.filter(
+      (row, i) => !Number.isInteger(row.ts) || row.ts < (rows[i - 1]?.ts ?? start),
+    );
+    expect(broken).toEqual([]);
+  });
+
+  it('fills exactly the 24 hours of a day, each with about a 24th of the events', () => {
+    const hourly = new Map<number, number>();
+    for (const row of rows) {
+      const hour = Math.floor((row.ts - start) / 3_600_000);
+      hourly.set(hour, (hourly.get(hour) ?? 0) + 1);
+    }
+    expect([...hourly.keys()].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 24 }, (_, h) => h),
+    );
+    for (const count of hourly.values()) expectBinomial(count, events, 1 / 24);
+  });
+
+  it('has Poisson inter-arrival gaps: mean span / N, coefficient of variation 1', () => {
+    const gaps = rows.slice(1).map((row, i) => row.ts - rows[i]!.ts);
+    const meanGap = gaps.reduce((sum, gap) => sum + gap, 0) / gaps.length;
+    const variance = gaps.reduce((sum, gap) => sum + (gap - meanGap) ** 2, 0) / gaps.length;
+    // Exponential gaps: the sample mean's relative error is about 1 / sqrt(N), and flooring to
+    // whole ms adds a variance of 1/6 ms^2 to gaps of mean 432 ms, nothing at this tolerance.
+    expect(Math.abs(meanGap / (dayMs / events) - 1)).toBeLessThan(5 / Math.sqrt(events));
+    expect(Math.abs(Math.sqrt(variance) / meanGap - 1)).toBeLessThan(0.02);
+    // Memorylessness: P(gap > mean) = 1/e.
+    expectBinomial(gaps.filter((gap) => gap > meanGap).length, gaps.length, Math.exp(-1));
+  });
+
+  it('keeps every column but ts (and ids) when a span replaces the rate', () => {
+    const atRate = generateLogEvents({ events: 1000 }, createRandom(15));
+    for (const idKind of ['uuid-v4', 'uuid-v7'] as const) {
+      const spread = generateLogEvents({ events: 1000, spanMs: 60_000, idKind }, createRandom(15));
+      const same = idKind === 'uuid-v4' ? (['event_id'] as const) : ([] as const);
+      for (const key of [...same, 'server_id', 'severity', 'message_bytes'] as const) {
+        expect(column(spread, key)).toEqual(column(atRate, key));
+      }
+    }
+  });
+
+  it('crowds a short span: many events per millisecond, none past its end', () => {
+    const dense = generateLogEvents(
+      { events: 5000, spanMs: 3, idKind: 'uuid-v7' },
+      createRandom(16),
+    );
+    expect(new Set(column(dense, 'ts'))).toEqual(new Set([start, start + 1, start + 2]));
+    expect(dense.every((row) => uuidV7TimestampMs(row.event_id) === row.ts)).toBe(true);
+    expect(generateLogEvents({ events: 1, spanMs: 1 }, createRandom(16))[0]!.ts).toBe(start);
+  });
+});
+
 describe('log events: options', () => {
   it('defaults every option', () => {
     expect(resolveLogEventOptions()).toEqual({
@@ -170,6 +232,10 @@ describe('log events: options', () => {
       messageBytes: { sigma: 0 },
     });
     expect(resolveLogEventOptions(once)).toEqual(once);
+    const spread = resolveLogEventOptions({ spanMs: 3_600_000 });
+    expect(spread).toMatchObject({ spanMs: 3_600_000 });
+    expect(spread.rateEventsPerSec).toBeUndefined();
+    expect(resolveLogEventOptions(spread)).toEqual(spread);
   });
 
   it('never emits a severity of zero weight', () => {
@@ -211,6 +277,12 @@ describe('log events: options', () => {
       [{ startMs: 0, idKind: 'snowflake' }, 'startMs'],
       [{ rateEventsPerSec: 0 }, 'rateEventsPerSec'],
       [{ rateEventsPerSec: Number.POSITIVE_INFINITY }, 'rateEventsPerSec'],
+      [{ spanMs: 0 }, 'spanMs'],
+      [{ spanMs: 1.5 }, 'spanMs'],
+      [{ spanMs: 1000, rateEventsPerSec: 5 }, 'spanMs'],
+      [{ spanMs: 2 ** 48 }, 'spanMs'],
+      [{ startMs: 2 ** 48 - 10, spanMs: 11 }, 'spanMs'],
+      [{ idKind: 'snowflake', startMs: Date.UTC(2079, 0, 1), spanMs: 600 * 86_400_000 }, 'spanMs'],
       [{ severityMix: { DEBUG: -1 } }, 'severityMix.DEBUG'],
       [{ severityMix: { TRACE: 1 } as Partial<Record<Severity, number>> }, 'severityMix.TRACE'],
       [{ severityMix: {} }, 'severityMix'],
@@ -220,6 +292,8 @@ describe('log events: options', () => {
       [{ messageBytes: { minBytes: 100, maxBytes: 99 } }, 'messageBytes.maxBytes'],
     ];
     for (const [options, field] of cases) expectConfigError(options, field);
+    // A span may end on the ids' last millisecond.
+    expect(resolveLogEventOptions({ startMs: 2 ** 48 - 10, spanMs: 10 }).spanMs).toBe(10);
   });
 
   it('keeps the invariants for any valid options', () => {
@@ -240,6 +314,7 @@ describe('log events: options', () => {
         idKind: fc.constantFrom(...idKinds),
         startMs: fc.integer({ min: Date.UTC(2011, 0, 1), max: Date.UTC(2060, 0, 1) }),
         rateEventsPerSec: fc.double({ min: 0.001, max: 1e7, noNaN: true }),
+        spanMs: fc.integer({ min: 1, max: 400 * 86_400_000 }),
         severityMix: fc.dictionary(
           fc.constantFrom(...severities),
           fc.integer({ min: 1, max: 10 }),
@@ -251,14 +326,19 @@ describe('log events: options', () => {
       { requiredKeys: ['events'] },
     );
     fc.assert(
-      fc.property(options, fc.nat(), (raw, seed) => {
+      fc.property(options, fc.nat(), fc.boolean(), (drawn, seed, overSpan) => {
+        // Arrivals come from a rate or a span, never both.
+        const { rateEventsPerSec, spanMs, ...rest } = drawn;
+        const raw: LogEventOptions = overSpan ? { ...rest, spanMs } : { ...rest, rateEventsPerSec };
         const resolved = resolveLogEventOptions(raw);
         const rows = generateLogEvents(raw, createRandom(seed));
         expect(rows).toHaveLength(resolved.events);
         const broken: string[] = [];
         let previousTs = resolved.startMs;
+        const endMs = resolved.spanMs === undefined ? Infinity : resolved.startMs + resolved.spanMs;
         for (const row of rows) {
           if (row.ts < previousTs) broken.push(`ts went back at ${row.event_id}`);
+          if (row.ts >= endMs) broken.push(`ts ${row.ts} past the span at ${row.event_id}`);
           previousTs = row.ts;
           if (!(Number(row.server_id.slice(4)) < resolved.servers)) broken.push(row.server_id);
           if (!(resolved.severityMix[row.severity] > 0)) broken.push(row.severity);
