@@ -64,7 +64,12 @@ export function fanout(
       touchedNodes += nodes;
       continue;
     }
-    const primaries = new Set(route.keys.map((key) => coordinator.locate(key).replicas[0]!));
+    // Once every node is a primary of some key, the rest cannot add one.
+    const primaries = new Set<number>();
+    for (const key of route.keys) {
+      primaries.add(coordinator.locate(key).replicas[0]!);
+      if (primaries.size === nodes) break;
+    }
     partitions += route.keys.length;
     maxPartitions = Math.max(maxPartitions, route.keys.length);
     touchedNodes += primaries.size;

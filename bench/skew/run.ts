@@ -13,6 +13,7 @@ import {
   type StrategyName,
 } from '../../partitioners/index.js';
 import { placementOf, strategyOf, topologyOf, type ClusterConfig } from '../cluster-config.js';
+import { noProgress, type Progress } from '../progress.js';
 import { createLogEvents, logTable, type LogEventStream } from '../workloads/log-events.js';
 import { saltModeOf, validateSkewConfig, type SkewConfig } from './config.js';
 import { fanout, type FanoutStats, type ReadKind } from './fanout.js';
@@ -27,7 +28,7 @@ export interface SkewResult {
     readonly maxOverMean: number;
     readonly cv: number;
     readonly gini: number;
-    /** Mean over full windows of each window's max/mean node writes. */
+    /** Mean over the whole windows inside the span of each window's max/mean node writes. */
     readonly windowMaxOverMean: number;
     /** The worst window's max/mean. */
     readonly worstWindowMaxOverMean: number;
@@ -45,6 +46,17 @@ export interface SkewResult {
   }[];
 }
 
+export interface SkewRunOptions {
+  /**
+   * Told the events written so far across all strategies, out of events × strategies, every
+   * PROGRESS_EVERY events and at the end of each strategy.
+   */
+  readonly progress?: Progress | undefined;
+}
+
+/** Events between progress calls: often enough for a bar, rare enough to cost nothing. */
+export const PROGRESS_EVERY = 65_536;
+
 export interface SkewReport {
   readonly seed: number;
   readonly config: SkewConfig;
@@ -56,13 +68,18 @@ export interface SkewReport {
  * strategy regenerates it from the same seed (cheap next to the writes), and keeps only what its
  * metrics need, node counters, one size slot per partition and per-window sums.
  */
-export function runSkew(config: SkewConfig): SkewReport {
+export function runSkew(config: SkewConfig, options: SkewRunOptions = {}): SkewReport {
   validateSkewConfig(config);
+  const progress = options.progress ?? noProgress;
+  const total = config.events * config.strategies.length;
   const root = createRandom(config.cluster.seed);
   const hashedPlacement = placementOf(config.cluster, root);
-  const results = config.strategies.map((strategy) =>
-    runStrategy(config, strategy, () => eventsOf(config, root), hashedPlacement, root),
-  );
+  const results = config.strategies.map((strategy, i) => {
+    const before = i * config.events;
+    return runStrategy(config, strategy, eventsOf(config, root), hashedPlacement, root, (done) =>
+      progress(before + done, total),
+    );
+  });
   return { seed: config.cluster.seed, config, results };
 }
 
@@ -75,7 +92,7 @@ function eventsOf(config: SkewConfig, root: Random): LogEventStream {
       serverDistribution: config.distribution,
       idKind: config.idKind,
       startMs: config.startMs,
-      rateEventsPerSec: (config.events / config.spanMs) * 1000,
+      spanMs: config.spanMs,
     },
     root.fork('workload'),
   );
@@ -84,9 +101,10 @@ function eventsOf(config: SkewConfig, root: Random): LogEventStream {
 function runStrategy(
   config: SkewConfig,
   strategy: StrategyName,
-  events: () => LogEventStream,
+  stream: LogEventStream,
   hashedPlacement: Placement,
   root: Random,
+  progress: (written: number) => void,
 ): SkewResult {
   const partitioner = createPartitioner(strategy, {
     tokenFunction: getTokenFunction(config.cluster.partitioner),
@@ -106,12 +124,16 @@ function runStrategy(
     storage: 'counters',
   });
   const coordinator = createCoordinator(cluster);
-  const windows = createWindowTracker(cluster.nodes, config.windowMs);
+  const windows = createWindowTracker(
+    cluster.nodes,
+    config.windowMs,
+    config.startMs,
+    config.startMs + config.spanMs,
+  );
   const sizes = createPartitionSizes();
   let firstTs = config.startMs;
   let lastTs = config.startMs;
   let written = 0;
-  const stream = events();
   for (let event = stream.next(); event !== undefined; event = stream.next()) {
     windows.observe(event.ts);
     coordinator.write(event, 'ONE');
@@ -121,7 +143,9 @@ function runStrategy(
     if (written === 0) firstTs = event.ts;
     lastTs = event.ts;
     written++;
+    if (written % PROGRESS_EVERY === 0) progress(written);
   }
+  if (written % PROGRESS_EVERY !== 0) progress(written);
 
   const writes = cluster.nodes.map((node) => node.writes);
   const load = imbalance(writes);
