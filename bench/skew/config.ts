@@ -5,21 +5,16 @@ import {
   type SaltMode,
   type StrategyName,
 } from '../../partitioners/index.js';
-import {
-  oneOf,
-  resolveClusterConfig,
-  type ClusterConfig,
-  type ClusterOptionsInput,
-} from '../cluster-config.js';
-import { formatDuration, parseDuration } from '../duration.js';
-import { distributionNames, type DistributionOptions } from '../workloads/distributions.js';
-import { idKinds, type IdKind } from '../workloads/ids.js';
-import { DEFAULT_START_MS, resolveLogEventOptions } from '../workloads/log-events.js';
+import type { ClusterConfig } from '../cluster-config.js';
+import { formatDuration } from '../duration.js';
+import type { DistributionOptions } from '../workloads/distributions.js';
+import type { IdKind } from '../workloads/ids.js';
+import { wholeWindows } from './windows.js';
 
 export type SaltSetting =
   { readonly kind: 'fixed'; readonly salts: number } | { readonly kind: 'adaptive' };
 
-/** A skew run, validated and fully defaulted (see resolveSkewConfig for the flags). */
+/** A skew run, validated and fully defaulted (resolve.ts resolves it from the flags). */
 export interface SkewConfig {
   readonly cluster: ClusterConfig;
   readonly strategies: readonly StrategyName[];
@@ -31,12 +26,23 @@ export interface SkewConfig {
   readonly bucketMs: number;
   /** Width of the windows over which `windowMaxOverMean` is taken. */
   readonly windowMs: number;
-  /** The events are spread evenly (in expectation) over this span of simulated time. */
+  /** Every event falls in [startMs, startMs + spanMs), as a Poisson process given its count. */
   readonly spanMs: number;
   readonly startMs: number;
   /** Reads sampled for each read kind. */
   readonly readSamples: number;
 }
+
+/** A run writes at most this many events: beyond it even counters-only runs take hours. */
+export const MAX_EVENTS = 1_000_000_000;
+/** Reads sampled per kind, at most: the fan-out means settle long before. */
+export const MAX_READS = 1_000_000;
+/**
+ * A window's max/mean is read as skew only when each node expects this many writes in it: with
+ * fewer, sampling noise alone lifts a perfectly even strategy's max/mean (at 10 writes a node,
+ * the busiest of 12 nodes takes about 16 by chance, 1.6 × the mean).
+ */
+export const MIN_WRITES_PER_NODE_PER_WINDOW = 10;
 
 export function saltModeOf(config: SkewConfig): SaltMode {
   if (config.salt.kind === 'fixed') return { kind: 'fixed', salts: config.salt.salts };
@@ -53,6 +59,10 @@ export function saltModeOf(config: SkewConfig): SaltMode {
   };
 }
 
+/**
+ * Checks what the fields mean together (each field alone is checked where it is parsed, in
+ * resolveSkewConfig); errors name the flag to change.
+ */
 export function validateSkewConfig(config: SkewConfig): SkewConfig {
   for (const strategy of config.strategies) {
     if (!isStrategyName(strategy)) {
@@ -62,91 +72,62 @@ export function validateSkewConfig(config: SkewConfig): SkewConfig {
       );
     }
   }
-  if (config.spanMs < config.bucketMs) {
-    throw invalidConfig('span', `must be at least one bucket (${formatDuration(config.bucketMs)})`);
+  const { events, spanMs, bucketMs, windowMs, startMs, cluster } = config;
+  if (!Number.isSafeInteger(events) || events < 1 || events > MAX_EVENTS) {
+    throw invalidConfig(
+      'events',
+      `must be an integer between 1 and ${count(MAX_EVENTS)}, got ${events}`,
+    );
   }
-  if (!Number.isInteger(config.readSamples) || config.readSamples < 1) {
-    throw invalidConfig('reads', `must be a positive integer, got ${config.readSamples}`);
+  if (
+    !Number.isSafeInteger(config.readSamples) ||
+    config.readSamples < 1 ||
+    config.readSamples > MAX_READS
+  ) {
+    throw invalidConfig(
+      'reads',
+      `must be an integer between 1 and ${count(MAX_READS)}, got ${config.readSamples}`,
+    );
+  }
+  if (spanMs < bucketMs) {
+    throw invalidConfig('span', `must be at least one bucket (${formatDuration(bucketMs)})`);
+  }
+  if (config.strategies.includes('time-bucket') && spanMs < cluster.nodes * cluster.vnodes) {
+    // time-bucket's ring is cut from the span, one range of at least 1 ms per vnode.
+    throw invalidConfig(
+      'span',
+      `must be at least ${count(cluster.nodes * cluster.vnodes)} ms for time-bucket, one per vnode (${cluster.nodes} nodes × ${cluster.vnodes} vnodes), got ${formatDuration(spanMs)}`,
+    );
+  }
+  if (wholeWindows(windowMs, startMs, startMs + spanMs) < 1) {
+    throw invalidConfig(
+      'window',
+      `${formatDuration(windowMs)} leaves no whole window inside the ${formatDuration(spanMs)} span (windows are aligned to multiples of their width, as buckets are); use a shorter --window or a longer --span`,
+    );
+  }
+  // Replicas per event: rf in each DC.
+  const perNode = (events * (windowMs / spanMs) * cluster.rf * cluster.dcs) / cluster.nodes;
+  if (perNode < MIN_WRITES_PER_NODE_PER_WINDOW) {
+    const neededMs = Math.ceil(
+      (MIN_WRITES_PER_NODE_PER_WINDOW * cluster.nodes * spanMs) /
+        (events * cluster.rf * cluster.dcs),
+    );
+    throw invalidConfig(
+      'window',
+      `${formatDuration(windowMs)} would hold about ${perNode.toPrecision(2)} writes per node (${count(events)} events over ${formatDuration(spanMs)}, ${cluster.nodes} nodes); a window's max/mean measures skew only with at least ${MIN_WRITES_PER_NODE_PER_WINDOW}, so use --window ${formatDuration(roundUpDuration(neededMs))} or more, or more --events`,
+    );
   }
   return config;
 }
 
-/** Skew options as a user gives them; resolved once by `resolveSkewConfig`. */
-export interface SkewOptionsInput extends ClusterOptionsInput {
-  readonly strategy?: string | undefined;
-  /** Run every strategy instead of one. */
-  readonly compare?: boolean | undefined;
-  /** A salt count, or "adaptive". */
-  readonly salt?: string | undefined;
-  readonly bucket?: string | undefined;
-  readonly window?: string | undefined;
-  readonly span?: string | undefined;
-  readonly events?: number | undefined;
-  readonly servers?: number | undefined;
-  readonly dist?: string | undefined;
-  readonly theta?: number | undefined;
-  readonly ids?: string | undefined;
-  readonly reads?: number | undefined;
-}
-
-export const SKEW_DEFAULTS = {
-  strategy: 'hash-event-id',
-  salt: 'adaptive',
-  bucket: '1h',
-  span: '1d',
-  events: 100_000,
-  servers: 1_000,
-  dist: 'zipfian',
-  ids: 'uuid-v4',
-  reads: 1_000,
-} as const;
-
-export function resolveSkewConfig(input: SkewOptionsInput): SkewConfig {
-  const cluster = resolveClusterConfig(input);
-  const strategies: StrategyName[] = input.compare
-    ? [...strategyNames]
-    : [oneStrategy(input.strategy ?? SKEW_DEFAULTS.strategy)];
-  const bucketMs = parseDuration('bucket', input.bucket ?? SKEW_DEFAULTS.bucket);
-  const resolved: SkewConfig = {
-    cluster,
-    strategies,
-    events: input.events ?? SKEW_DEFAULTS.events,
-    servers: input.servers ?? SKEW_DEFAULTS.servers,
-    distribution: distributionInput(input),
-    idKind: oneOf('ids', input.ids ?? SKEW_DEFAULTS.ids, idKinds),
-    salt: parseSalt(input.salt ?? SKEW_DEFAULTS.salt),
-    bucketMs,
-    windowMs: input.window === undefined ? bucketMs : parseDuration('window', input.window),
-    spanMs: parseDuration('span', input.span ?? SKEW_DEFAULTS.span),
-    startMs: DEFAULT_START_MS,
-    readSamples: input.reads ?? SKEW_DEFAULTS.reads,
-  };
-  // The workload validates its own fields (events, servers, the distribution) and names them.
-  resolveLogEventOptions({
-    events: resolved.events,
-    servers: resolved.servers,
-    serverDistribution: resolved.distribution,
-  });
-  return validateSkewConfig(resolved);
-}
-
-function oneStrategy(name: string): StrategyName {
-  return oneOf('strategy', name, strategyNames);
-}
-
-function distributionInput(input: SkewOptionsInput): Omit<DistributionOptions, 'items'> {
-  const kind = oneOf('dist', input.dist ?? SKEW_DEFAULTS.dist, distributionNames);
-  return input.theta === undefined ? { kind } : { kind, theta: input.theta };
-}
-
-export function parseSalt(text: string): SaltSetting {
-  if (text === 'adaptive') return { kind: 'adaptive' };
-  const salts = Number(text);
-  if (!/^\d+$/.test(text) || salts < 1 || salts > 65_536) {
-    throw invalidConfig(
-      'salt',
-      `must be a salt count between 1 and 65536, or "adaptive"; got "${text}"`,
-    );
+/** `ms` rounded up to a whole unit of its size, so that a suggested flag value reads well. */
+function roundUpDuration(ms: number): number {
+  for (const unit of [86_400_000, 3_600_000, 60_000, 1000]) {
+    if (ms >= unit) return Math.ceil(ms / unit) * unit;
   }
-  return { kind: 'fixed', salts };
+  return ms;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSkewConfig, runSkew, type SkewReport, type SkewResult } from '../../bench/skew.js';
+import {
+  estimateSkew,
+  longRunNote,
+  resolveSkewConfig,
+  runSkew,
+  type SkewReport,
+  type SkewResult,
+} from '../../bench/skew.js';
 import { zeta } from '../../bench/workloads/distributions.js';
 import { expectRinglabError } from '../helpers/errors.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -73,8 +80,102 @@ describe('bench skew --compare on one event stream', () => {
 
   it('server-day: one partition per server per day', () => {
     const daily = byStrategy(report, 'server-day');
-    // One day of data starting at midnight, plus the few events past it: at most two days.
-    expect(daily.readFanout.byServer.maxPartitions).toBeLessThanOrEqual(2);
+    // One day of data starting at midnight, and none past it: one day.
+    expect(daily.readFanout.byServer.maxPartitions).toBe(1);
+  });
+
+  it('keeps every event inside the 1-day span: 24 hourly buckets, 24 whole windows', () => {
+    expect(byStrategy(report, 'time-bucket').partitions.count).toBe(24);
+    expect(new Set(report.results.map((r) => r.write.windows))).toEqual(new Set([24]));
+  });
+});
+
+describe('bench skew progress', () => {
+  it('reports events written across strategies, every 65,536 and at each end, up to the total', () => {
+    const calls: [number, number][] = [];
+    const config = resolveSkewConfig({ compare: true, events: 70_000, servers: 50, reads: 10 });
+    runSkew(config, { progress: (done, total) => calls.push([done, total]) });
+    const total = 70_000 * 5;
+    expect(calls.map(([done]) => done)).toEqual(
+      [0, 1, 2, 3, 4].flatMap((i) => [i * 70_000 + 65_536, (i + 1) * 70_000]),
+    );
+    expect(calls.every(([, t]) => t === total)).toBe(true);
+  });
+});
+
+describe('bench skew edge workloads', () => {
+  it('runs more servers than events: partitions never outnumber events', () => {
+    const report = runSkew(
+      resolveSkewConfig({
+        compare: true,
+        events: 500,
+        servers: 1_000_000,
+        dist: 'uniform',
+        reads: 20,
+      }),
+    );
+    for (const result of report.results) expect(result.partitions.count).toBeLessThanOrEqual(500);
+    expect(byStrategy(report, 'server-id').readFanout.byServer.meanPartitions).toBe(1);
+  });
+
+  it('lists every salt of a read by server, without locating past the point all nodes are found', () => {
+    const report = runSkew(
+      resolveSkewConfig({ strategy: 'server-salted', salt: '65536', events: 2000, reads: 20 }),
+    );
+    expect(report.results[0]!.readFanout.byServer).toMatchObject({
+      meanPartitions: 65_536,
+      meanNodes: 6,
+    });
+  });
+
+  it('refuses a hand-made config that the resolver would refuse', () => {
+    const config = resolveSkewConfig({ events: 1000 });
+    expectRinglabError(() => runSkew({ ...config, events: 0 }), 'INVALID_CONFIG', 'events');
+    expectRinglabError(
+      () => runSkew({ ...config, windowMs: 2 * 86_400_000 }),
+      'INVALID_CONFIG',
+      'window',
+    );
+  });
+});
+
+describe('bench skew cost estimate', () => {
+  const GIB = 2 ** 30;
+  const heap = (gib: number) => ({ heapLimitBytes: gib * GIB });
+
+  it('accepts 10M events in a 4 GiB heap and estimates their partitions', () => {
+    const config = resolveSkewConfig({ events: 10_000_000 }, heap(4));
+    const estimate = estimateSkew(config);
+    expect(estimate).toMatchObject({ trackedPartitions: 10_000_000, trackedBy: 'hash-event-id' });
+    expect(estimate.trackingBytes).toBeGreaterThan(0.5 * GIB);
+    expect(longRunNote(config, estimate)).toMatch(/10,000,000 events/);
+    expect(
+      longRunNote(
+        resolveSkewConfig({ events: 1000 }),
+        estimateSkew(resolveSkewConfig({ events: 1000 })),
+      ),
+    ).toBeUndefined();
+  });
+
+  it.each([
+    ['a small heap', { events: 10_000_000 }, heap(0.5)],
+    ['more partitions than one Map holds', { events: 20_000_000 }, heap(64)],
+    ['a run of hours', { events: 1_000_000_000, compare: true, strategy: undefined }, heap(64)],
+  ])('refuses %s up front, naming --events', (_, input, options) => {
+    expectRinglabError(() => resolveSkewConfig(input, options), 'INVALID_CONFIG', 'events');
+  });
+
+  it('only hash-event-id tracks a partition per event', () => {
+    const config = resolveSkewConfig({ strategy: 'server-id', events: 50_000_000 }, heap(0.5));
+    expect(estimateSkew(config).trackedPartitions).toBe(1000);
+  });
+
+  it('refuses reads that would build billions of route keys, naming --reads', () => {
+    expectRinglabError(
+      () => resolveSkewConfig({ strategy: 'server-salted', salt: '65536', reads: 1_000_000 }),
+      'INVALID_CONFIG',
+      'reads',
+    );
   });
 });
 
@@ -104,7 +205,27 @@ describe('resolveSkewConfig', () => {
     [{ strategy: 'by-magic' }, 'strategy'],
     [{ dist: 'pareto' }, 'dist'],
     [{ events: -1 }, 'events'],
+    [{ events: 0 }, 'events'],
+    [{ events: 1.5 }, 'events'],
+    [{ events: 1_000_000_001 }, 'events'],
     [{ servers: 0 }, 'servers'],
+    [{ servers: 1_000_001 }, 'servers'],
+    [{ theta: 2 }, 'theta'],
+    [{ theta: 0 }, 'theta'],
+    [{ dist: 'uniform', theta: 0.5 }, 'theta'],
+    [{ span: '0' }, 'span'],
+    [{ span: '100000000d' }, 'span'],
+    [{ span: '20000d', ids: 'snowflake' }, 'span'],
+    [
+      { strategy: 'time-bucket', span: '50ms', bucket: '1ms', window: '50ms', events: 1_000_000 },
+      'span',
+    ],
+    [{ window: '0' }, 'window'],
+    [{ window: '2d' }, 'window'],
+    [{ window: '1ms' }, 'window'],
+    [{ window: '1m', events: 1000 }, 'window'],
+    [{ reads: 0 }, 'reads'],
+    [{ reads: 1_000_001 }, 'reads'],
   ])('refuses %j naming %s', (input, field) => {
     expectRinglabError(
       () => resolveSkewConfig(input),
