@@ -9,7 +9,12 @@ import {
   distributionNames,
   fnvhash64,
   MAX_ITEMS,
+  checkSample,
+  largestSampleCount,
+  MAX_SAMPLE_COUNT,
   resolveDistribution,
+  SAMPLE_BUDGET,
+  sampleCost,
   sampleTop,
   SCRAMBLED_ITEM_COUNT,
   SCRAMBLED_ZETAN,
@@ -410,16 +415,23 @@ describe('resolveDistribution', () => {
       [{ kind: 'hotspot', items: 10, hotDataFraction: 1 }, 'hotDataFraction'],
       [{ kind: 'hotspot', items: 10, hotOpFraction: 1.01 }, 'hotOpFraction'],
       [{ kind: 'zipfian', items: 10, hotOpFraction: 0.5 }, 'hotOpFraction'],
-      [{ kind: 'gaussian' as 'uniform', items: 10 }, 'kind'],
+      [{ kind: 'gaussian' as 'uniform', items: 10 }, 'dist'],
     ];
     for (const [options, field] of cases)
       expectConfigError(() => resolveDistribution(options), field);
   });
 
-  it('prefixes the field when nested', () => {
+  it('names fields as the user knows them: the flag, never a path into a config', () => {
+    // The skew bench resolves its server distribution with the items being servers.
+    const servers = { items: 'servers' };
     expectConfigError(
-      () => resolveDistribution({ kind: 'zipfian', items: 10, theta: 2 }, 'serverDistribution.'),
-      'serverDistribution.theta',
+      () => resolveDistribution({ kind: 'zipfian', items: 10, theta: 2 }, servers),
+      'theta',
+    );
+    expectConfigError(() => resolveDistribution({ kind: 'zipfian', items: 0 }, servers), 'servers');
+    expectConfigError(
+      () => resolveDistribution({ kind: 'hotspot', items: 10, hotOpFraction: 2 }, servers),
+      'hotOpFraction',
     );
   });
 });
@@ -439,6 +451,33 @@ function naiveTop(
   }
   return [...counts]
     .map(([item, n]) => ({ item, count: n }))
+    .sort((a, b) => b.count - a.count || a.item - b.item)
+    .slice(0, top);
+}
+
+/**
+ * naiveTop for samples too large for a Map to be quick: the built-in sort puts equal draws in
+ * runs, and only the runs at least as long as the top-th longest are ranked.
+ */
+function sortedTop(
+  options: DistributionOptions,
+  count: number,
+  top: number,
+  seed: number,
+): ItemCount[] {
+  const distribution = createDistribution(options, createRandom(seed));
+  const draws = new Float64Array(count);
+  for (let i = 0; i < count; i++) draws[i] = distribution.next();
+  draws.sort();
+  const runs: ItemCount[] = [];
+  for (let start = 0, end = 1; start < count; start = end, end = start + 1) {
+    while (end < count && draws[end] === draws[start]) end++;
+    runs.push({ item: draws[start]!, count: end - start });
+  }
+  const lengths = Float64Array.from(runs, (run) => run.count).sort();
+  const shortest = lengths[Math.max(0, lengths.length - top)]!;
+  return runs
+    .filter((run) => run.count >= shortest)
     .sort((a, b) => b.count - a.count || a.item - b.item)
     .slice(0, top);
 }
@@ -479,6 +518,64 @@ describe('sampleTop', () => {
     }
   });
 
+  it('tallies densely a large item space that the draws cover enough, and agrees', () => {
+    // Just above the always-dense size, with half as many draws as items: a dense tally takes
+    // no more memory than sorting the draws, so it is chosen.
+    const options: DistributionOptions = { kind: 'zipfian', items: 2 ** 22 + 2 };
+    expect(sampleTop(options, 2 ** 21 + 1, 20, createRandom(16))).toEqual(
+      sortedTop(options, 2 ** 21 + 1, 20, 16),
+    );
+  });
+
+  it('regression: more than 2^24 distinct items (a Map stops there) are counted exactly', () => {
+    // `workload sample --items 4294967296 --count 20000000` died with "Map maximum size
+    // exceeded": every uniform draw over 2^32 items is nearly always a new item.
+    const options: DistributionOptions = { kind: 'uniform', items: MAX_ITEMS };
+    const count = 2 ** 24 + 2 ** 20;
+    const top = sampleTop(options, count, 5, createRandom(17));
+    expect(top).toHaveLength(5);
+    // Recount the items returned in a second pass over the same stream: the counts are exact,
+    // and, with count^2 / (2 items) = 3.6e4 expected pairs, the top items were drawn twice or
+    // more.
+    const exact = new Map(top.map((entry) => [entry.item, 0]));
+    const again = createDistribution(options, createRandom(17));
+    for (let i = 0; i < count; i++) {
+      const item = again.next();
+      const seen = exact.get(item);
+      if (seen !== undefined) exact.set(item, seen + 1);
+    }
+    for (const entry of top) {
+      expect(entry.count).toBe(exact.get(entry.item));
+      expect(entry.count).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('returns what was drawn, whatever top asks for', () => {
+    const few = sampleTop(
+      { kind: 'uniform', items: 10 },
+      1000,
+      Number.MAX_SAFE_INTEGER,
+      createRandom(18),
+    );
+    expect(few.map((entry) => entry.item).sort((a, b) => a - b)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
+    expect(few.reduce((sum, entry) => sum + entry.count, 0)).toBe(1000);
+    const sparse = sampleTop(
+      { kind: 'uniform', items: MAX_ITEMS },
+      1000,
+      10 ** 15,
+      createRandom(18),
+    );
+    expect(sparse.reduce((sum, entry) => sum + entry.count, 0)).toBe(1000);
+  });
+
+  it.each(distributionNames)('draws item 0 every time from one %s item', (kind) => {
+    expect(sampleTop({ kind, items: 1 }, 5000, 3, createRandom(19))).toEqual([
+      { item: 0, count: 5000 },
+    ]);
+  });
+
   it('rejects a bad count or top', () => {
     expectConfigError(
       () => sampleTop({ kind: 'uniform', items: 3 }, 0, 3, createRandom(1)),
@@ -492,5 +589,148 @@ describe('sampleTop', () => {
       () => sampleTop({ kind: 'uniform', items: 3 }, 10, 1.5, createRandom(1)),
       'top',
     );
+    expectConfigError(
+      () => sampleTop({ kind: 'uniform', items: 3 }, 10, 2 ** 53, createRandom(1)),
+      'top',
+    );
+  });
+});
+
+describe('checkSample: refusing up front what would not finish', () => {
+  it.each(distributionNames)('refuses 10^12 draws from %s, naming count', (kind) => {
+    const spec = resolveDistribution({ kind, items: 10_000 });
+    expect(sampleCost(spec, 10 ** 12, 100).seconds).toBeGreaterThan(SAMPLE_BUDGET.seconds);
+    expectConfigError(() => checkSample(spec, 10 ** 12, 100), 'count');
+    // sampleTop refuses before drawing: a stream that throws on use is never touched.
+    expectConfigError(() => sampleTop(spec, 10 ** 12, 100, throwingRandom), 'count');
+  });
+
+  it('refuses what would not fit in memory', () => {
+    // 2^31 draws from a uniform over 2^32 items: the draws alone take 16 GiB to sort.
+    const spec = resolveDistribution({ kind: 'uniform', items: MAX_ITEMS });
+    expect(sampleCost(spec, 2 ** 31, 10).bytes).toBeGreaterThan(SAMPLE_BUDGET.bytes);
+    expectConfigError(() => checkSample(spec, 2 ** 31, 10), 'count');
+  });
+
+  it('accepts the default sample and the README one on every distribution', () => {
+    for (const kind of distributionNames) {
+      for (const items of [1, 10_000, MAX_ITEMS]) {
+        const spec = resolveDistribution({ kind, items });
+        expect(() => checkSample(spec, MILLION, 100)).not.toThrow();
+      }
+    }
+  });
+
+  it('suggests a count that it accepts, and refuses more than it suggests by half', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...distributionNames),
+        fc.integer({ min: 1, max: MAX_ITEMS }),
+        fc.integer({ min: 1, max: 10 ** 6 }),
+        (kind, items, top) => {
+          const spec = resolveDistribution({ kind, items });
+          const largest = largestSampleCount(spec, top);
+          expect(() => checkSample(spec, largest, top)).not.toThrow();
+          const cost = sampleCost(spec, largest, top);
+          expect(cost.seconds).toBeLessThanOrEqual(SAMPLE_BUDGET.seconds);
+          expect(cost.bytes).toBeLessThanOrEqual(SAMPLE_BUDGET.bytes);
+          const over = Math.ceil(largest * 1.5);
+          if (over <= MAX_SAMPLE_COUNT && !fitsBudget(sampleCost(spec, over, top))) {
+            expectConfigError(() => checkSample(spec, over, top), 'count');
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+function fitsBudget(cost: { seconds: number; bytes: number }): boolean {
+  return cost.seconds <= SAMPLE_BUDGET.seconds && cost.bytes <= SAMPLE_BUDGET.bytes;
+}
+
+/** A stream that fails the test if anything draws from it. */
+const throwingRandom: Random = {
+  seed: 0,
+  path: 'throwing',
+  nextFloat: () => expect.unreachable('drew a float'),
+  nextUint32: () => expect.unreachable('drew a uint32'),
+  nextInt: () => expect.unreachable('drew an int'),
+  nextUint64: () => expect.unreachable('drew a uint64'),
+  fork: () => throwingRandom,
+};
+
+/**
+ * P(item < x) for 2 <= x <= n under Gray's closed form, in a form that keeps its precision as
+ * theta nears 1: the draw is below x when u < 1 - (1 - (x/n)^(1-theta)) / eta.
+ */
+function grayBelow(n: number, theta: number, x: number): number {
+  const oneMinus = 1 - theta;
+  const denominator = 1 - zeta(2, theta) / zeta(n, theta);
+  const eta = -Math.expm1(oneMinus * Math.log(2 / n)) / denominator;
+  return 1 + Math.expm1(oneMinus * Math.log(x / n)) / eta;
+}
+
+describe('theta at the ends of (0, 1)', () => {
+  const THETA_KINDS = ['zipfian', 'scrambled-zipfian', 'latest'] as const;
+  const extremes = [Number.MIN_VALUE, 1e-12, 1 - 1e-9, 1 - 2 ** -53];
+
+  it.each(THETA_KINDS)('%s draws valid items at every extreme and item count', (kind) => {
+    for (const theta of extremes) {
+      for (const items of [1, 2, 3, 1000, MAX_ITEMS]) {
+        const distribution = createDistribution({ kind, items, theta }, createRandom(20));
+        for (let i = 0; i < 2000; i++) {
+          const item = distribution.next();
+          expect(Number.isInteger(item) && item >= 0 && item < items).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('is nearly uniform as theta nears 0', () => {
+    const n = 1000;
+    const counts = tally({ kind: 'zipfian', items: n, theta: Number.MIN_VALUE }, MILLION, 21);
+    const expected = MILLION / n;
+    let chiSquare = 0;
+    for (const observed of counts) chiSquare += (observed - expected) ** 2 / expected;
+    expect(chiSquare).toBeLessThan(chiSquareQuantile(n - 1, Z_1E6));
+  });
+
+  it('regression: keeps its tail as theta nears 1', () => {
+    // At theta = 1 - 2^-53 the closed form's base rounded to a handful of doubles, so 10,000
+    // items gave 11 distinct draws, none between 2 and 1,352. Each cut below must hold the
+    // share of draws Gray's law gives it.
+    const draws = 200_000;
+    for (const theta of [1 - 1e-6, 1 - 1e-9, 1 - 2 ** -53]) {
+      for (const n of [10_000, MAX_ITEMS]) {
+        const distribution = createDistribution(
+          { kind: 'zipfian', items: n, theta },
+          createRandom(22),
+        );
+        const cuts = [3, 10, 100, Math.floor(n / 100), Math.floor(n / 2)];
+        const below = cuts.map(() => 0);
+        for (let i = 0; i < draws; i++) {
+          const item = distribution.next();
+          cuts.forEach((cut, k) => {
+            if (item < cut) below[k]!++;
+          });
+        }
+        cuts.forEach((cut, k) => expectBinomial(below[k]!, draws, grayBelow(n, theta, cut)));
+      }
+    }
+  });
+
+  it('scrambled-zipfian scatters its tail as theta nears 1', () => {
+    // The hidden zipfian over 10^10 + 1 items puts D ln(n / x) / ln(n / 2) of its draws at or
+    // above x (D = 1 - zeta(2) / zeta(n), here 0.94); with x = 10^6 that is 0.39, and those
+    // items are drawn so rarely that nearly every such draw is a new item.
+    const draws = 100_000;
+    const distribution = createDistribution(
+      { kind: 'scrambled-zipfian', items: MAX_ITEMS, theta: 1 - 2 ** -53 },
+      createRandom(23),
+    );
+    const seen = new Set<number>();
+    for (let i = 0; i < draws; i++) seen.add(distribution.next());
+    expect(seen.size).toBeGreaterThan(0.35 * draws);
   });
 });
