@@ -25,13 +25,15 @@ import {
   mergeTimestamped,
   readPartition,
   type Partition,
+  type TableStore,
   type TimestampedRow,
 } from '../node.js';
 import type { PartitionKey } from '../partitioner.js';
 import type { Unavailable } from '../replica-reads.js';
 import type { Row } from '../row.js';
 import { quantile } from '../stats.js';
-import { newTokenParts, type TokenParts } from '../token.js';
+import { newTokenParts } from '../token.js';
+import { createHints, type Hint, type HintCounters } from './hints.js';
 import type { Simulation } from './simulation.js';
 
 export type TimedWriteResult =
@@ -86,11 +88,7 @@ export interface TimeCoordinatorOptions {
   readonly snitch?: Snitch;
 }
 
-export interface CoordinatorCounters {
-  hintsStored: number;
-  hintsReplayed: number;
-  /** Hints not stored because the replica had been down longer than the hint window. */
-  hintsDropped: number;
+export interface CoordinatorCounters extends HintCounters {
   readRepairs: number;
   speculativeRetries: number;
 }
@@ -104,13 +102,8 @@ export interface TimeCoordinator {
   read(key: PartitionKey, cl: ConsistencyLevel, done: (result: TimedReadResult) => void): void;
 }
 
-interface Hint {
-  readonly keyText: string;
-  readonly token: TokenParts;
-  readonly row: Row;
-  readonly timestamp: number;
-  readonly sizeBytes: number;
-}
+/** Which of a node's tables a request goes to. */
+type Store = 'base' | 'index';
 
 /** Recent read latencies kept for the speculative-retry percentile, and how often it is recomputed. */
 const LATENCY_WINDOW = 1024;
@@ -123,7 +116,7 @@ export function createTimeCoordinator(
   sim: Simulation,
   options: TimeCoordinatorOptions = {},
 ): TimeCoordinator {
-  const { scheduler, network, cluster, running, stages, serviceMs, timeouts, hintOptions } = sim;
+  const { scheduler, network, cluster, running, stages, serviceMs, timeouts } = sim;
   const { placement, partitioner, table, storage, nodes } = cluster;
   const { ring, rf, table: replicaTable, strategy } = placement;
   const believedUp = sim.detector.believedUp;
@@ -177,72 +170,8 @@ export function createTimeCoordinator(
     return alive < need ? { kind: 'unavailable', cl, required: need, alive } : undefined;
   };
 
-  // Hints: stored per target, replayed one at a time at the throttled rate once it is seen up.
-  const hints = new Map<number, Hint[]>();
-  const downSince = new Float64Array(ring.nodes.length).fill(Number.NaN);
-  const replaying = new Uint8Array(ring.nodes.length);
-
-  const storeHint = (target: number, hint: Hint): void => {
-    const since = downSince[target]!;
-    if (!Number.isNaN(since) && scheduler.now - since > hintOptions.windowMs) {
-      counters.hintsDropped++;
-      return;
-    }
-    let queue = hints.get(target);
-    if (queue === undefined) hints.set(target, (queue = []));
-    queue.push(hint);
-    counters.hintsStored++;
-  };
-
-  const replayNext = (target: number): void => {
-    const queue = hints.get(target);
-    const hint = queue?.[0];
-    if (
-      queue === undefined ||
-      hint === undefined ||
-      believedUp[target] !== 1 ||
-      running[self] !== 1
-    ) {
-      replaying[target] = 0;
-      return;
-    }
-    replaying[target] = 1;
-    const transferMs = (hint.sizeBytes / hintOptions.throttleBytesPerSec) * 1000;
-    scheduler.after(transferMs, () => {
-      const delivered = network.send(self, target, () => {
-        if (running[target] !== 1) return; // lost with the node: replay resumes when it is back
-        stages[target]!.writes.submit(serviceMs.write, () => {
-          if (running[target] !== 1) return;
-          applyWrite(
-            nodes[target]!,
-            storage,
-            table,
-            hint.keyText,
-            hint.token,
-            hint.row,
-            hint.sizeBytes,
-            hint.timestamp,
-          );
-          network.send(target, self, () => {
-            if (queue[0] === hint) queue.shift();
-            counters.hintsReplayed++;
-            replayNext(target);
-          });
-        });
-      });
-      // A lost or cut message, or a target gone again: try again after the next transfer slot.
-      if (!delivered) scheduler.after(transferMs + 1, () => replayNext(target));
-    });
-  };
-
-  sim.onBelief((node, up) => {
-    if (!up) {
-      if (Number.isNaN(downSince[node]!)) downSince[node] = scheduler.now;
-      return;
-    }
-    downSince[node] = Number.NaN;
-    if (replaying[node] === 0) replayNext(node);
-  });
+  const hints = createHints(sim, self, counters);
+  const storeHint = hints.store;
 
   const requireRunning = (): void => {
     if (running[self] !== 1) {
@@ -358,9 +287,49 @@ export function createTimeCoordinator(
     return [...found].sort((a, b) => score[a]! - score[b]!);
   };
 
-  const read: TimeCoordinator['read'] = (key, cl, done) => {
+  const storeOf = (replica: number, store: Store): TableStore =>
+    store === 'base' ? nodes[replica]! : nodes[replica]!.indexStore;
+
+  /**
+   * One request to a replica and its answer: the message there, a worker of the stage for
+   * `costMs()` (measured when the request is served), `work()` on the replica, the message back,
+   * then `reply` with the round trip. Nothing comes back from a node that is down, or goes down
+   * while serving; the round trip updates the snitch's score of the replica.
+   */
+  const request = <T>(
+    replica: number,
+    stage: 'reads' | 'writes',
+    costMs: () => number,
+    work: () => T,
+    reply: (value: T, tookMs: number) => void,
+  ): void => {
+    const sentAt = scheduler.now;
+    network.send(self, replica, () => {
+      if (running[replica] !== 1) return;
+      stages[replica]![stage].submit(costMs(), () => {
+        if (running[replica] !== 1) return;
+        const value = work();
+        network.send(replica, self, () => {
+          const took = scheduler.now - sentAt;
+          const old = score[replica]!;
+          score[replica] = old === 0 ? took : old + SCORE_WEIGHT * (took - old);
+          reply(value, took);
+        });
+      });
+    });
+  };
+
+  const read: TimeCoordinator['read'] = (key, cl, done) => readFrom('base', key, cl, done);
+
+  const readFrom = (
+    store: Store,
+    key: PartitionKey,
+    cl: ConsistencyLevel,
+    done: (result: TimedReadResult) => void,
+  ): void => {
     requireRunning();
     const need = requirement(cl);
+    const target = store === 'base' ? table : cluster.index!.table!;
     const position = positionOf(key);
     const token = { hi: parts.hi, lo: parts.lo };
     const refused = unavailable(position, cl, need);
@@ -383,34 +352,28 @@ export function createTimeCoordinator(
 
     const ask = (replica: number): void => {
       asked++;
-      const sentAt = scheduler.now;
-      network.send(self, replica, () => {
-        if (running[replica] !== 1) return;
-        const held = nodes[replica]!.partitions.get(key.text);
-        const rows = held?.rows.length ?? 0;
-        stages[replica]!.reads.submit(serviceMs.read + rows * serviceMs.perRowScanned, () => {
-          if (running[replica] !== 1) return;
-          const copy = snapshot(readPartition(nodes[replica]!, key.text));
-          network.send(replica, self, () => {
-            const took = scheduler.now - sentAt;
-            score[replica] =
-              score[replica]! === 0
-                ? took
-                : score[replica]! + SCORE_WEIGHT * (took - score[replica]!);
-            if (finished || copies.has(replica)) return;
-            copies.set(replica, copy);
-            if (copies.size >= need) answer();
-          });
-        });
-      });
+      request(
+        replica,
+        'reads',
+        () =>
+          serviceMs.read +
+          (storeOf(replica, store).partitions.get(key.text)?.rows.length ?? 0) *
+            serviceMs.perRowScanned,
+        () => snapshot(readPartition(storeOf(replica, store), key.text)),
+        (copy) => {
+          if (finished || copies.has(replica)) return;
+          copies.set(replica, copy);
+          if (copies.size >= need) answer();
+        },
+      );
     };
 
     const answer = (): void => {
       const held = [...copies.values()].filter((copy): copy is Partition => copy !== undefined);
-      const merged = mergeTimestamped(held, table.clustering);
+      const merged = mergeTimestamped(held, target.clustering);
       const rows = merged.map((entry) => entry.row);
       const stale = [...copies]
-        .filter(([, copy]) => isStale(copy, merged, table.clustering))
+        .filter(([, copy]) => isStale(copy, merged, target.clustering))
         .map(([replica]) => replica);
       const repairs = need > 1 && stale.length > 0;
       if (!repairs) {
@@ -456,13 +419,13 @@ export function createTimeCoordinator(
           if (running[replica] !== 1) return;
           for (const { row, timestamp } of merged) {
             applyWrite(
-              nodes[replica]!,
+              storeOf(replica, store),
               storage,
-              table,
+              target,
               keyText,
               token,
               row,
-              table.sizeOf(row),
+              target.sizeOf(row),
               timestamp,
             );
           }
@@ -496,7 +459,7 @@ export function createTimeCoordinator(
   return {
     node: self,
     counters,
-    hintsPending: () => [...hints.values()].reduce((sum, queue) => sum + queue.length, 0),
+    hintsPending: hints.pending,
     write,
     read,
   };

@@ -1,0 +1,114 @@
+/**
+ * Hinted handoff, kept by one coordinator: a write a replica missed (it was believed down, or it
+ * did not answer before the timeout) is stored as a hint for that replica, and replayed when the
+ * coordinator sees the replica up again, one hint at a time at `throttleBytesPerSec`
+ * (hinted_handoff_throttle), with the write's own timestamp, so a replay that races a newer
+ * write, or is itself replayed twice, changes nothing. No hint is stored for a replica that has
+ * been believed down for longer than `windowMs` (max_hint_window): past it the replica needs a
+ * repair. Hints never count toward a consistency level.
+ */
+import { applyWrite } from '../node.js';
+import type { Row } from '../row.js';
+import type { TokenParts } from '../token.js';
+import type { Simulation } from './simulation.js';
+
+export interface Hint {
+  readonly keyText: string;
+  readonly token: TokenParts;
+  readonly row: Row;
+  readonly timestamp: number;
+  readonly sizeBytes: number;
+}
+
+export interface HintCounters {
+  hintsStored: number;
+  hintsReplayed: number;
+  /** Hints not stored because the replica had been down longer than the hint window. */
+  hintsDropped: number;
+}
+
+export interface Hints {
+  store(target: number, hint: Hint): void;
+  /** Hints waiting, over every target. */
+  pending(): number;
+}
+
+export function createHints(sim: Simulation, self: number, counters: HintCounters): Hints {
+  const { scheduler, network, cluster, running, stages, serviceMs, timeouts, hintOptions } = sim;
+  const believedUp = sim.detector.believedUp;
+  const nodes = cluster.nodes.length;
+  const queues = new Map<number, Hint[]>();
+  const downSince = new Float64Array(nodes).fill(Number.NaN);
+  /** The replay attempt in flight per target (0: none); an answer to an older one is ignored. */
+  const attempt = new Float64Array(nodes);
+  let attempts = 0;
+
+  const replayNext = (target: number): void => {
+    const queue = queues.get(target);
+    const hint = queue?.[0];
+    if (hint === undefined || believedUp[target] !== 1 || running[self] !== 1) {
+      attempt[target] = 0;
+      return;
+    }
+    const mine = ++attempts;
+    attempt[target] = mine;
+    const transferMs = (hint.sizeBytes / hintOptions.throttleBytesPerSec) * 1000;
+    scheduler.after(transferMs, () => {
+      if (attempt[target] !== mine) return;
+      network.send(self, target, () => {
+        if (running[target] !== 1) return;
+        stages[target]!.writes.submit(serviceMs.write, () => {
+          if (running[target] !== 1) return;
+          const { keyText, token, row, sizeBytes, timestamp } = hint;
+          applyWrite(
+            cluster.nodes[target]!,
+            cluster.storage,
+            cluster.table,
+            keyText,
+            token,
+            row,
+            sizeBytes,
+            timestamp,
+          );
+          network.send(target, self, () => {
+            if (attempt[target] !== mine) return;
+            queue!.shift();
+            counters.hintsReplayed++;
+            replayNext(target);
+          });
+        });
+      });
+      // No answer in a write timeout (lost message, target gone again): try the hint again.
+      scheduler.after(timeouts.writeMs, () => {
+        if (attempt[target] === mine) replayNext(target);
+      });
+    });
+  };
+
+  sim.onBelief((node, up) => {
+    if (!up) {
+      if (Number.isNaN(downSince[node]!)) downSince[node] = scheduler.now;
+      attempt[node] = 0;
+      return;
+    }
+    downSince[node] = Number.NaN;
+    if (attempt[node] === 0) replayNext(node);
+  });
+
+  return {
+    store(target, hint) {
+      const since = downSince[target]!;
+      if (!Number.isNaN(since) && scheduler.now - since > hintOptions.windowMs) {
+        counters.hintsDropped++;
+        return;
+      }
+      let queue = queues.get(target);
+      if (queue === undefined) queues.set(target, (queue = []));
+      queue.push(hint);
+      counters.hintsStored++;
+      // A hint for a replica believed up (it timed out) is replayed at once.
+      if (believedUp[target] === 1 && attempt[target] === 0) replayNext(target);
+    },
+    pending: () => [...queues.values()].reduce((sum, queue) => sum + queue.length, 0),
+  };
+}
