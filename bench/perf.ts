@@ -257,8 +257,9 @@ interface RowRun {
 
 /**
  * Times every in-process row, `timing.rounds` times each: first the rows that need no fixture,
- * before it exists, then the others in turns, round by round. A row's figure comes from its
- * cycles of every round.
+ * before it exists, then the others; within each group the rows take turns, round by round, so
+ * that a slow patch on the machine does not land on one row of a ratio only. A row's figure
+ * comes from its cycles of every round.
  */
 function measureRows(
   config: PerfConfig,
@@ -272,11 +273,11 @@ function measureRows(
     entry.operation ??= entry.row.prepare(fixture, { seed, batch, rowEvents });
     entry.cycles.push(...timeCycles(entry.row.name, entry.operation, timing));
   };
-  for (const entry of entries.filter((e) => !e.row.usesFixture)) {
-    for (let round = 0; round < timing.rounds; round++) timeRound(entry, round);
-  }
-  for (let round = 0; round < timing.rounds; round++) {
-    for (const entry of entries.filter((e) => e.row.usesFixture)) timeRound(entry, round);
+  for (const usesFixture of [false, true]) {
+    const group = entries.filter((e) => e.row.usesFixture === usesFixture);
+    for (let round = 0; round < timing.rounds; round++) {
+      for (const entry of group) timeRound(entry, round);
+    }
   }
   return entries.map(({ row, cycles }) => {
     const rate = rateOf(cycles, batch);

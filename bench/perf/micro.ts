@@ -37,9 +37,9 @@ export interface MicroRow {
   readonly unit: 'tokens' | 'lookups' | 'events';
   readonly description: string;
   /**
-   * False for a row that never calls `fixture`: it is measured, every round at once, before the
-   * fixture exists (see lazyFixture for why that matters). The other rows take turns, round by
-   * round, so that a slow patch on the machine does not land on one row of a ratio only.
+   * False for a row that never calls `fixture`: it is measured before the fixture exists (see
+   * lazyFixture for why that matters). Within each group, the rows take turns, round by round,
+   * so that a slow patch on the machine does not land on one row of a ratio only.
    */
   readonly usesFixture: boolean;
   /** `fixture` makes the shared inputs on first call. */
