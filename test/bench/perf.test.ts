@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolvePerfConfig, runPerf, type PerfReport } from '../../bench/perf.js';
+import { createTypedHeap } from '../../bench/perf/event-loop.js';
 import { microRows } from '../../bench/perf/micro.js';
+import { createRandom } from '../../engine/random.js';
 import { renderPerf } from '../../cli/commands/bench-perf.js';
 import { toJson } from '../../cli/render.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -81,6 +83,31 @@ describe('runPerf in its tiny size', () => {
     for (const row of report.rows) expect(text).toContain(row.name);
     for (const target of report.targets) expect(text).toContain(target.id);
     expect(text).toContain('scaled down');
+  });
+});
+
+describe('the typed heap the event loop is measured against', () => {
+  it('pops in time order, as the scheduler does, while pushes and pops interleave', () => {
+    const random = createRandom(3);
+    const heap = createTypedHeap(600);
+    const reference: number[] = [];
+    const popped: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const t = random.nextInt(50);
+      heap.push(t, i);
+      reference.push(t);
+    }
+    for (let i = 0; i < 2_000; i++) {
+      reference.sort((a, b) => a - b);
+      const expected = reference.shift()!;
+      const t = heap.popTime();
+      popped.push(t);
+      expect(t).toBe(expected);
+      const next = t + random.nextInt(20);
+      heap.push(next, i);
+      reference.push(next);
+    }
+    expect(popped.length).toBe(2_000);
   });
 });
 
