@@ -29,11 +29,13 @@ import {
   type TimestampedRow,
 } from '../node.js';
 import type { PartitionKey } from '../partitioner.js';
+import type { Query } from '../query.js';
 import type { Unavailable } from '../replica-reads.js';
 import type { Row } from '../row.js';
 import { quantile } from '../stats.js';
 import { newTokenParts } from '../token.js';
-import { createHints, type Hint, type HintCounters } from './hints.js';
+import { createGather, type GatherOptions, type TimedQueryResult } from './gather.js';
+import { createHints, type HintCounters } from './hints.js';
 import type { Simulation } from './simulation.js';
 
 export type TimedWriteResult =
@@ -96,14 +98,46 @@ export interface CoordinatorCounters extends HintCounters {
 export interface TimeCoordinator {
   readonly node: number;
   readonly counters: Readonly<CoordinatorCounters>;
-  /** Hints waiting, per target node index. */
+  /** Hints waiting, over every target. */
   hintsPending(): number;
   write(row: Row, cl: ConsistencyLevel, done: (result: TimedWriteResult) => void): void;
   read(key: PartitionKey, cl: ConsistencyLevel, done: (result: TimedReadResult) => void): void;
+  /** A query over any number of partitions (gather.ts): the key's route, a scan, or an index. */
+  query(
+    query: Query,
+    cl: ConsistencyLevel,
+    options: GatherOptions,
+    done: (result: TimedQueryResult) => void,
+  ): void;
 }
 
 /** Which of a node's tables a request goes to. */
-type Store = 'base' | 'index';
+export type Store = 'base' | 'index';
+
+/** What the scatter/gather module needs of a coordinator: its checks and its replica requests. */
+export interface CoordinatorCore {
+  readonly sim: Simulation;
+  readonly self: number;
+  requirement(cl: ConsistencyLevel): number;
+  /** The ring position of a key. */
+  positionOf(key: PartitionKey): number;
+  unavailable(position: number, cl: ConsistencyLevel, need: number): Unavailable | undefined;
+  /** Replicas of a position believed up and counting for `cl`, in snitch order. */
+  candidatesAt(position: number, cl: ConsistencyLevel): number[];
+  request<T>(
+    replica: number,
+    stage: 'reads' | 'writes',
+    costMs: () => number,
+    work: () => T,
+    reply: (value: T, tookMs: number) => void,
+  ): void;
+  readFrom(
+    store: Store,
+    key: PartitionKey,
+    cl: ConsistencyLevel,
+    done: (result: TimedReadResult) => void,
+  ): void;
+}
 
 /** Recent read latencies kept for the speculative-retry percentile, and how often it is recomputed. */
 const LATENCY_WINDOW = 1024;
@@ -183,64 +217,100 @@ export function createTimeCoordinator(
     }
   };
 
+  /**
+   * A write and its global index entries, each a mutation of its own partition: the write is
+   * acknowledged when every mutation has `need` acks (a synchronous index), and times out when
+   * one has not by the write timeout. Each mutation goes to its replicas believed up; a replica
+   * believed down, or one that does not answer in time, gets a hint.
+   */
   const write: TimeCoordinator['write'] = (row, cl, done) => {
     requireRunning();
     const need = requirement(cl);
     const key = partitioner.keyOf(row);
-    const position = positionOf(key);
-    const token = { hi: parts.hi, lo: parts.lo };
-    const refused = unavailable(position, cl, need);
-    if (refused !== undefined) return done(refused);
+    const entries = cluster.index?.table === undefined ? [] : cluster.index.entriesFor(row, key);
+    const mutations = [
+      { store: 'base' as Store, key, row },
+      ...entries.map((entry) => ({ store: 'index' as Store, key: entry.key, row: entry.row })),
+    ].map((mutation) => {
+      const position = positionOf(mutation.key);
+      return { ...mutation, position, token: { hi: parts.hi, lo: parts.lo } };
+    });
+    for (const { position } of mutations) {
+      const refused = unavailable(position, cl, need);
+      if (refused !== undefined) return done(refused);
+    }
     const start = scheduler.now;
     const timestamp = cluster.clock.next();
-    const sizeBytes = table.sizeOf(row);
-    const hint: Hint = { keyText: key.text, token, row, timestamp, sizeBytes };
-    /** Per replica: 0 not sent (hinted at once), 1 sent, 2 acked. */
-    const state = new Uint8Array(rf);
-    let acks = 0;
-    let answered = 0;
     let finished = false;
+    let incomplete = mutations.length;
+    let unanswered = 0;
     const finish = (result: TimedWriteResult): void => {
       if (finished) return;
       finished = true;
       partitioner.observe?.(row); // ok or timeout: the write may have been applied
       done(result);
     };
-    let sent = 0;
-    for (let k = 0; k < rf; k++) {
-      const replica = replicaTable[position * rf + k]!;
-      if (believedUp[replica] !== 1) {
-        storeHint(replica, hint);
-        continue;
-      }
-      sent++;
-      state[k] = 1;
-      network.send(self, replica, () => {
-        if (running[replica] !== 1) return;
-        stages[replica]!.writes.submit(serviceMs.write, () => {
-          if (running[replica] !== 1) return;
-          applyWrite(nodes[replica]!, storage, table, key.text, token, row, sizeBytes, timestamp);
-          network.send(replica, self, () => {
-            state[k] = 2;
-            answered++;
-            if (answered === sent) scheduler.cancel(timer);
+    /** Per mutation and replica: 0 not sent (hinted at once), 1 sent, 2 acked. */
+    const state = mutations.map(() => new Uint8Array(rf));
+    const acks = mutations.map(() => 0);
+    const hints = mutations.map(({ store, key: mutationKey, token, row: mutationRow }) => ({
+      store,
+      keyText: mutationKey.text,
+      token,
+      row: mutationRow,
+      timestamp,
+      sizeBytes: (store === 'base' ? table : cluster.index!.table!).sizeOf(mutationRow),
+    }));
+    mutations.forEach(({ store, position }, m) => {
+      const hint = hints[m]!;
+      for (let k = 0; k < rf; k++) {
+        const replica = replicaTable[position * rf + k]!;
+        if (believedUp[replica] !== 1) {
+          storeHint(replica, hint);
+          continue;
+        }
+        unanswered++;
+        state[m]![k] = 1;
+        request(
+          replica,
+          'writes',
+          () => serviceMs.write,
+          () => {
+            const target = store === 'base' ? table : cluster.index!.table!;
+            const into = storeOf(replica, store);
+            applyWrite(
+              into,
+              storage,
+              target,
+              hint.keyText,
+              hint.token,
+              hint.row,
+              hint.sizeBytes,
+              timestamp,
+            );
+          },
+          () => {
+            state[m]![k] = 2;
+            if (--unanswered === 0) scheduler.cancel(timer);
             if (!counts(replica, cl)) return;
-            acks++;
-            if (acks === need)
-              finish({ kind: 'ok', acked: acks, latencyMs: scheduler.now - start });
-          });
-        });
-      });
-    }
+            if (++acks[m]! === need && --incomplete === 0) {
+              finish({ kind: 'ok', acked: acks[0]!, latencyMs: scheduler.now - start });
+            }
+          },
+        );
+      }
+    });
     const timer = scheduler.after(timeouts.writeMs, () => {
       // A replica that did not answer in time gets a hint, whatever it is believed now.
-      for (let k = 0; k < rf; k++) {
-        if (state[k] === 1) storeHint(replicaTable[position * rf + k]!, hint);
-      }
+      mutations.forEach(({ position }, m) => {
+        for (let k = 0; k < rf; k++) {
+          if (state[m]![k] === 1) storeHint(replicaTable[position * rf + k]!, hints[m]!);
+        }
+      });
       finish({
         kind: 'timeout',
         cl,
-        received: acks,
+        received: Math.min(...acks),
         blockFor: need,
         writeType: 'SIMPLE',
         latencyMs: scheduler.now - start,
@@ -456,12 +526,27 @@ export function createTimeCoordinator(
     );
   };
 
+  const query = createGather({
+    sim,
+    self,
+    requirement,
+    positionOf,
+    unavailable,
+    candidatesAt,
+    request,
+    readFrom,
+  });
+
   return {
     node: self,
     counters,
     hintsPending: hints.pending,
     write,
     read,
+    query: (q, cl, gatherOptions, done) => {
+      requireRunning();
+      query(q, cl, gatherOptions, done);
+    },
   };
 }
 

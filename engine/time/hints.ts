@@ -13,6 +13,8 @@ import type { TokenParts } from '../token.js';
 import type { Simulation } from './simulation.js';
 
 export interface Hint {
+  /** The base table, or the global index's table. */
+  readonly store: 'base' | 'index';
   readonly keyText: string;
   readonly token: TokenParts;
   readonly row: Row;

@@ -1,0 +1,358 @@
+/**
+ * Scatter/gather on the time plane: a query that spans partitions, answered as the data plane
+ * answers it (the key's route, a filtering scan, a local index or a global index; the same plan,
+ * from the same plug-ins) but with messages, queues, timeouts and failures.
+ *
+ * - Listed partitions (and a global index's partitions, then the base rows they name) are read
+ *   in parallel, each at the level.
+ * - Every range (a filtering scan or a local index) is read as Cassandra's range reads are:
+ *   ranges in token order, in batches whose size starts at ceil(limit / rows-per-range estimate,
+ *   reduced by 10%) and then follows the rows returned so far, capped; or every range at once.
+ *   Each range is asked of `blockFor` replicas and must meet the level. A batch stops being sent
+ *   once the limit is reached.
+ * - A failed range fails the query by default (`partial: 'fail'`, as Cassandra does); with
+ *   `partial: 'allow'` the query returns what it gathered, marked incomplete, naming the failed
+ *   ranges. Never silently partial.
+ */
+import type { ConsistencyLevel } from '../consistency.js';
+import type { QueryPlanKind } from '../coordinator.js';
+import { mergeCopies, type Partition } from '../node.js';
+import type { PartitionKey } from '../partitioner.js';
+import { checkFilterColumns, matchesFilter, validateQuery, type Query } from '../query.js';
+import { baseRowsNamed, namedBy, type Unavailable } from '../replica-reads.js';
+import { rangeAt } from '../ring.js';
+import { compareValues, type Row } from '../row.js';
+import { newTokenParts } from '../token.js';
+import type { CoordinatorCore, TimedReadResult } from './coordinator.js';
+
+export interface GatherOptions {
+  /** `adaptive` walks ranges in batches as Cassandra does; `all` asks every range at once. */
+  readonly fanout?: 'adaptive' | 'all';
+  /** `fail`: a failed range fails the query; `allow`: return what was gathered, marked. */
+  readonly partial?: 'fail' | 'allow';
+  /** The cap on ranges in flight (Cassandra: cores x 10); default 160. */
+  readonly maxConcurrency?: number;
+}
+
+export type TimedQueryResult =
+  | {
+      readonly kind: 'ok';
+      readonly rows: readonly Row[];
+      /** False when some ranges or partitions failed and `partial: 'allow'` returned the rest. */
+      readonly complete: boolean;
+      /** The ranges `(start, end]` (or partitions) that failed, and why. */
+      readonly failedRanges: readonly { readonly range: string; readonly reason: string }[];
+      /** Replica requests sent, speculative retries included. */
+      readonly contacted: number;
+      readonly partitions: number;
+      readonly rangesQueried: number;
+      readonly plan: QueryPlanKind;
+      readonly latencyMs: number;
+    }
+  | Unavailable
+  | {
+      readonly kind: 'timeout';
+      readonly cl: ConsistencyLevel;
+      readonly received: number;
+      readonly blockFor: number;
+      readonly dataPresent: boolean;
+      readonly latencyMs: number;
+    };
+
+const DEFAULT_MAX_CONCURRENCY = 160;
+
+export function createGather(core: CoordinatorCore) {
+  const { sim } = core;
+  const { scheduler, cluster, serviceMs, timeouts } = sim;
+  const { ring, rf } = cluster.placement;
+  const { table, partitioner } = cluster;
+
+  /** Reads keys in parallel; calls back with each key's result, in key order. */
+  const readAll = (
+    store: 'base' | 'index',
+    keys: readonly PartitionKey[],
+    cl: ConsistencyLevel,
+    done: (results: TimedReadResult[]) => void,
+  ): void => {
+    const results: TimedReadResult[] = new Array<TimedReadResult>(keys.length);
+    let left = keys.length;
+    if (left === 0) return done([]);
+    keys.forEach((key, i) => {
+      core.readFrom(store, key, cl, (result) => {
+        results[i] = result;
+        if (--left === 0) done(results);
+      });
+    });
+  };
+
+  return function query(
+    q: Query,
+    cl: ConsistencyLevel,
+    options: GatherOptions,
+    done: (result: TimedQueryResult) => void,
+  ): void {
+    validateQuery(q);
+    const need = core.requirement(cl);
+    const route = partitioner.route(q);
+    const filter = route.filter;
+    checkFilterColumns(filter, table.columns, table.name);
+    const limit = q.limit ?? Infinity;
+    const allowPartial = options.partial === 'allow';
+    const start = scheduler.now;
+    const failed: { range: string; reason: string }[] = [];
+    let contacted = 0;
+
+    const rowsOf = (partitionRows: readonly (readonly Row[])[]): Row[] => {
+      const rows: Row[] = [];
+      for (const found of partitionRows) {
+        for (const row of found) {
+          if (rows.length >= limit) return rows;
+          if (matchesFilter(row, filter)) rows.push(row);
+        }
+      }
+      return rows;
+    };
+
+    const finishOk = (
+      plan: QueryPlanKind,
+      partitionRows: readonly (readonly Row[])[],
+      partitions: number,
+      rangesQueried: number,
+    ): void =>
+      done({
+        kind: 'ok',
+        rows: rowsOf(partitionRows),
+        complete: failed.length === 0,
+        failedRanges: failed,
+        contacted,
+        partitions,
+        rangesQueried,
+        plan,
+        latencyMs: scheduler.now - start,
+      });
+
+    /** A failed read of one partition: fails the query, or is noted when partial results are allowed. */
+    const failedRead = (key: PartitionKey, result: TimedReadResult): boolean => {
+      if (result.kind === 'ok') {
+        contacted += result.contacted;
+        return false;
+      }
+      if (!allowPartial) {
+        done(result.kind === 'timeout' ? { ...result, latencyMs: scheduler.now - start } : result);
+        return true;
+      }
+      failed.push({ range: `partition ${key.text}`, reason: result.kind });
+      return false;
+    };
+
+    /** Checks every key before anything is sent, so that `unavailable` stays definite. */
+    const listed = (keys: readonly PartitionKey[]): Unavailable | undefined => {
+      for (const key of keys) {
+        const unmet = core.unavailable(core.positionOf(key), cl, need);
+        if (unmet !== undefined && !allowPartial) return unmet;
+      }
+      return undefined;
+    };
+
+    if (route.kind === 'partitions') {
+      const refused = listed(route.keys);
+      if (refused !== undefined) return done(refused);
+      readAll('base', route.keys, cl, (results) => {
+        const partitionRows: Row[][] = [];
+        for (let i = 0; i < results.length; i++) {
+          const result = results[i]!;
+          if (failedRead(route.keys[i]!, result)) return;
+          if (result.kind === 'ok') partitionRows.push([...result.rows]);
+        }
+        finishOk('partitions', partitionRows, route.keys.length, 0);
+      });
+      return;
+    }
+
+    const plan = cluster.index?.plan(filter) ?? { kind: 'filtering-scan' as const };
+    if (plan.kind === 'global') {
+      const refused = listed(plan.keys);
+      if (refused !== undefined) return done(refused);
+      readAll('index', plan.keys, cl, (entryResults) => {
+        const entries: Row[] = [];
+        for (let i = 0; i < entryResults.length; i++) {
+          const result = entryResults[i]!;
+          if (failedRead(plan.keys[i]!, result)) return;
+          if (result.kind === 'ok') entries.push(...result.rows);
+        }
+        const named = baseRowsNamed(entries, table.clustering);
+        const keys = named.map(({ key }) => key);
+        readAll('base', keys, cl, (baseResults) => {
+          const partitionRows: Row[][] = [];
+          for (let i = 0; i < baseResults.length; i++) {
+            const result = baseResults[i]!;
+            if (failedRead(keys[i]!, result)) return;
+            if (result.kind !== 'ok') continue;
+            partitionRows.push(
+              result.rows.filter((row) => namedBy(named[i]!.rows, row, table.clustering)),
+            );
+          }
+          finishOk('global-index', partitionRows, keys.length, 0);
+        });
+      });
+      return;
+    }
+
+    // Every range: a filtering scan, or a local index answering on each replica.
+    const pick =
+      plan.kind === 'local'
+        ? (row: Row) => compareValues(row[plan.column], plan.value) === 0
+        : undefined;
+    const planKind: QueryPlanKind = plan.kind === 'local' ? 'local-index' : 'filtering-scan';
+    for (let position = 0; position < ring.size; position++) {
+      const unmet = core.unavailable(position, cl, need);
+      if (unmet !== undefined && !allowPartial) return done(unmet);
+    }
+    const byRange = partitionsByRange();
+    const results: (Row[][] | undefined)[] = new Array<Row[][] | undefined>(ring.size);
+    const cap = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+    const storedRows = cluster.nodes.reduce((sum, node) => sum + node.rows, 0) / rf;
+    const perRange = Math.max(1, (storedRows / ring.size) * 0.9);
+    let concurrency =
+      options.fanout === 'all'
+        ? ring.size
+        : Math.min(cap, Math.max(1, Number.isFinite(limit) ? Math.ceil(limit / perRange) : cap));
+    let next = 0;
+    let inFlight = 0;
+    let returned = 0;
+    let stopped = false;
+
+    const describeRange = (position: number): string => {
+      const { start: from, end } = rangeAt(ring, position);
+      return `(${from}, ${end}]`;
+    };
+
+    const sendBatch = (): void => {
+      const batch = Math.min(concurrency, ring.size - next);
+      if (batch <= 0 || returned >= limit) {
+        if (inFlight === 0) finishRanges();
+        return;
+      }
+      for (let i = 0; i < batch; i++) readRange(next++);
+    };
+
+    const batchDone = (): void => {
+      if (inFlight > 0 || stopped) return;
+      if (options.fanout !== 'all') {
+        concurrency =
+          returned === 0
+            ? cap
+            : Math.min(cap, Math.max(1, Math.ceil((limit - returned) / (returned / next))));
+        if (!Number.isFinite(concurrency)) concurrency = cap;
+      }
+      sendBatch();
+    };
+
+    const finishRanges = (): void => {
+      if (stopped) return;
+      stopped = true;
+      const partitionRows = results.flatMap((found) => found ?? []);
+      finishOk(planKind, partitionRows, partitionRows.length, next);
+    };
+
+    const readRange = (position: number): void => {
+      inFlight++;
+      const candidates = core.candidatesAt(position, cl);
+      if (candidates.length < need) {
+        failed.push({ range: describeRange(position), reason: 'unavailable' });
+        inFlight--;
+        return batchDone();
+      }
+      const copies = new Map<string, Partition[]>();
+      let answered = 0;
+      let over = false;
+      const timer = scheduler.after(timeouts.rangeMs, () => {
+        if (over) return;
+        over = true;
+        inFlight--;
+        if (!allowPartial) {
+          stopped = true;
+          return done({
+            kind: 'timeout',
+            cl,
+            received: answered,
+            blockFor: need,
+            dataPresent: answered > 0,
+            latencyMs: scheduler.now - start,
+          });
+        }
+        failed.push({ range: describeRange(position), reason: 'timeout' });
+        batchDone();
+      });
+      for (const replica of candidates.slice(0, need)) {
+        contacted++;
+        const held = byRange[replica]!.get(position) ?? [];
+        core.request(
+          replica,
+          'reads',
+          () => {
+            let rows = 0;
+            for (const [, partition] of held)
+              rows +=
+                pick === undefined ? partition.rows.length : partition.rows.filter(pick).length;
+            return serviceMs.read + rows * serviceMs.perRowScanned;
+          },
+          () => {
+            const node = cluster.nodes[replica]!;
+            node.reads++;
+            for (const [keyText, partition] of held) {
+              const list = copies.get(keyText);
+              if (list === undefined) copies.set(keyText, [partition]);
+              else list.push(partition);
+              node.rowsRead +=
+                pick === undefined ? partition.rows.length : partition.rows.filter(pick).length;
+            }
+            return undefined;
+          },
+          () => {
+            if (over || stopped) return;
+            if (++answered < need) return;
+            over = true;
+            scheduler.cancel(timer);
+            inFlight--;
+            // Partitions in token order inside the range, as a range read returns them.
+            const lists = [...copies.values()].sort(([a], [b]) =>
+              a!.tokenHi !== b!.tokenHi ? a!.tokenHi - b!.tokenHi : a!.tokenLo - b!.tokenLo,
+            );
+            const found: Row[][] = [];
+            for (const list of lists) {
+              const merged = mergeCopies(list, table.clustering);
+              const kept = pick === undefined ? merged : merged.filter(pick);
+              if (kept.length > 0) found.push(kept);
+            }
+            results[position] = found;
+            returned += found.reduce(
+              (sum, rows) => sum + rows.filter((row) => matchesFilter(row, filter)).length,
+              0,
+            );
+            batchDone();
+          },
+        );
+      }
+    };
+
+    sendBatch();
+  };
+
+  /** Each node's partitions grouped by the ring position of their token, for range reads. */
+  function partitionsByRange(): Map<number, [string, Partition][]>[] {
+    const token = newTokenParts();
+    return cluster.nodes.map((node) => {
+      const byRange = new Map<number, [string, Partition][]>();
+      for (const [keyText, partition] of node.partitions) {
+        token.hi = partition.tokenHi;
+        token.lo = partition.tokenLo;
+        const position = ring.positionOfParts(token);
+        const list = byRange.get(position);
+        if (list === undefined) byRange.set(position, [[keyText, partition]]);
+        else list.push([keyText, partition]);
+      }
+      return byRange;
+    });
+  }
+}
