@@ -65,7 +65,7 @@ export interface SchedulerOptions {
   readonly initialCapacity?: number;
 }
 
-/** Slots per generation in an EventId: 2^24 events may be pending at once. */
+/** An EventId is generation x SLOT_SPAN + slot: 2^24 heap entries at most at once. */
 const SLOT_SPAN = 0x1000000;
 /** A slot used this many times is retired rather than recycled, so ids stay below 2^53. */
 const MAX_GENERATION = 0x1fffffff;
