@@ -1,4 +1,4 @@
-import { invalidConfig } from '../engine/errors.js';
+import { invalidConfig, quoted } from '../engine/errors.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = {
   ms: 1,
@@ -15,7 +15,7 @@ export function parseDuration(field: string, text: string): number {
   if (!Number.isFinite(ms) || ms < 1 || !Number.isSafeInteger(Math.round(ms))) {
     throw invalidConfig(
       field,
-      `must be a duration such as 500ms, 30s, 5m, 1h or 1d; got "${text}"`,
+      `must be a duration such as 500ms, 30s, 5m, 1h or 1d; got ${quoted(text)}`,
     );
   }
   return Math.round(ms);

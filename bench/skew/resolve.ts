@@ -1,6 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 
-import { invalidConfig, isRinglabError, RinglabError } from '../../engine/errors.js';
+import { invalidConfig, isRinglabError, quoted, RinglabError } from '../../engine/errors.js';
 import { strategyNames, type StrategyName } from '../../partitioners/index.js';
 import { oneOf, resolveClusterConfig, type ClusterOptionsInput } from '../cluster-config.js';
 import { parseDuration } from '../duration.js';
@@ -164,7 +164,7 @@ export function parseSalt(text: string): SaltSetting {
   if (!/^\d+$/.test(text) || salts < 1 || salts > 65_536) {
     throw invalidConfig(
       'salt',
-      `must be a salt count between 1 and 65536, or "adaptive"; got "${text}"`,
+      `must be a salt count between 1 and 65536, or "adaptive"; got ${quoted(text)}`,
     );
   }
   return { kind: 'fixed', salts };

@@ -3,7 +3,7 @@ import { createCoordinator } from '../../engine/coordinator.js';
 import type { Partitioner } from '../../engine/partitioner.js';
 import { createRandom, type Random } from '../../engine/random.js';
 import { createPlacement, type Placement } from '../../engine/replication.js';
-import { buildRing } from '../../engine/ring.js';
+import { splitRing } from '../../engine/ring.js';
 import { imbalance } from '../../engine/stats.js';
 import {
   createPartitioner,
@@ -200,8 +200,9 @@ function isSalted(partitioner: Partitioner): partitioner is SaltedPartitioner {
  * expected span, dealt to nodes round-robin so that consecutive ranges sit on different nodes.
  */
 export function presplitPlacement(cluster: ClusterConfig, partitioner: Partitioner): Placement {
-  const nodes = topologyOf(cluster);
-  const tokens = partitioner.splitKeySpace!(nodes.length * cluster.vnodes);
-  const byNode = nodes.map((_, n) => tokens.filter((_, i) => i % nodes.length === n));
-  return createPlacement(buildRing(nodes, byNode), strategyOf(cluster));
+  const split = partitioner.splitKeySpace!.bind(partitioner);
+  return createPlacement(
+    splitRing(topologyOf(cluster), cluster.vnodes, split),
+    strategyOf(cluster),
+  );
 }

@@ -421,6 +421,7 @@ export function generateLogEvents(options: LogEventOptions, random: Random): Log
 export const logTable: TableSpec = {
   name: 'log_events',
   clustering: ['ts', 'event_id'],
+  columns: ['event_id', 'server_id', 'ts', 'severity', 'message_bytes'],
   sizeOf: (row) => {
     const payload = row['message_bytes'];
     return (

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import {
+  estimateSkew,
+  longRunNote,
   runSkew,
   resolveSkewConfig,
   SKEW_DEFAULTS,
@@ -14,6 +16,7 @@ import { MAX_SERVERS } from '../../bench/workloads/log-events.js';
 import { quoted, RinglabError } from '../../engine/errors.js';
 import { strategyNames } from '../../partitioners/index.js';
 import type { Io } from '../io.js';
+import { withProgress } from '../progress.js';
 import {
   addClusterOptions,
   addExamples,
@@ -128,7 +131,11 @@ export function registerSkew(bench: Command, io: Io): void {
     const warnings = checkFlagsApply(flags);
     const config = resolveSkewConfig({ ...clusterInput(flags), ...skewInput(flags) });
     for (const warning of warnings) io.err(`warning: ${warning}\n`);
-    const report = runSkew(config);
+    const note = longRunNote(config, estimateSkew(config));
+    if (note !== undefined && !flags.json) io.err(`note: ${note}\n`);
+    const report = withProgress(io, 'bench skew', { json: flags.json === true }, (progress) =>
+      runSkew(config, { progress }),
+    );
     io.out(flags.json ? toJson(report) : renderSkew(report));
   });
   command.addHelpText('after', FLAG_RULES);
