@@ -1,4 +1,9 @@
-import { allocateTokens, allocatorNames, type AllocatorName } from '../engine/allocation.js';
+import {
+  allocateTokens,
+  allocatorNames,
+  type AllocationOptions,
+  type AllocatorName,
+} from '../engine/allocation.js';
 import { createCluster, type Cluster } from '../engine/cluster.js';
 import { invalidConfig, RinglabError } from '../engine/errors.js';
 import type { StorageMode } from '../engine/node.js';
@@ -18,6 +23,7 @@ import {
   tokenFunctionNames,
   type TokenFunctionName,
 } from '../partitioners/index.js';
+import type { Progress } from './progress.js';
 
 export const replicationClasses = ['simple', 'network-topology'] as const;
 export type ReplicationClass = (typeof replicationClasses)[number];
@@ -94,7 +100,9 @@ export function resolveClusterConfig(input: ClusterOptionsInput): ClusterConfig 
     );
   }
   const seed = integerIn('seed', input.seed ?? DEFAULT_SEED, 0, MAX_SEED);
-  return { nodes, vnodes, rf, dcs, racks, allocator, partitioner, replication, seed };
+  const config = { nodes, vnodes, rf, dcs, racks, allocator, partitioner, replication, seed };
+  checkClusterCost(config, { grow: false });
+  return config;
 }
 
 function integerIn(field: string, value: number, min: number, max: number): number {
@@ -135,22 +143,38 @@ export function strategyOf(config: ClusterConfig): ReplicationStrategy {
   return networkTopologyStrategy(rfByDc);
 }
 
+/** What to allocate for a config: its topology and strategy, the `tokens` stream of `random`. */
+export function allocationOf(
+  config: ClusterConfig,
+  random: Random = createRandom(config.seed),
+  progress?: Progress,
+): AllocationOptions {
+  return {
+    nodes: topologyOf(config),
+    vnodes: config.vnodes,
+    allocator: config.allocator,
+    strategy: strategyOf(config),
+    random: random.fork('tokens'),
+    progress,
+  };
+}
+
 /** The ring and replica table for a config; tokens come from the `tokens` stream of the seed. */
 export function placementOf(
   config: ClusterConfig,
   random: Random = createRandom(config.seed),
 ): Placement {
-  const nodes = topologyOf(config);
-  const strategy = strategyOf(config);
-  const tokens = allocateTokens({
-    nodes,
-    vnodes: config.vnodes,
-    allocator: config.allocator,
-    strategy,
-    random: random.fork('tokens'),
-  });
-  const ring: Ring = buildRing(nodes, tokens);
-  return createPlacement(ring, strategy);
+  const allocation = allocationOf(config, random);
+  return placementOfTokens(allocation, allocateTokens(allocation));
+}
+
+/** The ring and replica table of tokens allocated for `allocation`. */
+export function placementOfTokens(
+  allocation: AllocationOptions,
+  tokens: readonly (readonly bigint[])[],
+): Placement {
+  const ring: Ring = buildRing(allocation.nodes, tokens);
+  return createPlacement(ring, allocation.strategy);
 }
 
 export function clusterOf(
@@ -165,4 +189,160 @@ export function clusterOf(
 
 export function tokenFunctionOf(config: ClusterConfig) {
   return getTokenFunction(config.partitioner);
+}
+
+/**
+ * What building a cluster costs: wall time on one unloaded core and peak memory, estimated from
+ * constants measured with `ringReport` on Node 20 (x86-64, 2 cores shared with other work, so
+ * CPU time was measured, not wall time): each constant is the largest of the per-unit costs seen
+ * over the configurations listed beside it, rounded up.
+ *
+ * - Random tokens, ring, replica table and ownership: per token (T = nodes × vnodes), a little
+ *   more as T grows (sorting, and a heap that outgrows the caches). SimpleStrategy: 3.3 to 4.5 µs
+ *   per token at 1,000 × 1,024 with rf 1, 3 and 5, 3.8 µs at 2,000 × 1,024, 7.2 µs at
+ *   10,000 × 1,024 (74 s). NetworkTopologyStrategy (2 DCs × 3 racks), whose placement walks
+ *   further and keeps per-DC state: 5.0 µs at 1,000 × 1,024, 7.4 µs at 5,000 × 1,024.
+ * - The growth curve builds a ring and a placement after every join, Σ k·vnodes = T (n + 1) / 2
+ *   tokens in all: 200 × 64, 400 × 16 and 100 × 256 gave 0.7 to 1.2 µs per token built with
+ *   SimpleStrategy, 1.9 µs with NetworkTopologyStrategy.
+ * - The balanced allocator: BALANCED_* below.
+ * - Memory: 250 MiB at 10^6 tokens, 435 MiB at 2 × 10^6, 2.0 GiB at 10^7 (RSS): a base plus
+ *   bytes per token.
+ */
+export interface ClusterCost {
+  readonly seconds: number;
+  readonly bytes: number;
+}
+
+/** Beyond either, a cluster is refused up front (see `checkClusterCost`). */
+export const CLUSTER_BUDGET: ClusterCost = { seconds: 60, bytes: 4 * 2 ** 30 };
+
+const RANDOM_NS_PER_TOKEN = { simple: 4000, 'network-topology': 5000 } as const;
+/** What each further million tokens adds to every token's cost. */
+const RANDOM_NS_PER_TOKEN_PER_MILLION = 500;
+const GROWTH_NS_PER_TOKEN = { simple: 1300, 'network-topology': 2000 } as const;
+const BASE_BYTES = 80 * 2 ** 20;
+const BYTES_PER_TOKEN = 210;
+
+/** The estimated cost of `config`, with the growth curve when `grow`. */
+export function clusterCost(
+  config: ClusterConfig,
+  options: { readonly grow: boolean },
+): ClusterCost {
+  const tokens = config.nodes * config.vnodes;
+  const replication = config.replication;
+  let ns =
+    tokens * (RANDOM_NS_PER_TOKEN[replication] + (RANDOM_NS_PER_TOKEN_PER_MILLION * tokens) / 1e6);
+  if (config.allocator === 'balanced') ns += balancedNs(config);
+  if (options.grow) ns += ((tokens * (config.nodes + 1)) / 2) * GROWTH_NS_PER_TOKEN[replication];
+  return { seconds: ns / 1e9, bytes: BASE_BYTES + tokens * BYTES_PER_TOKEN };
+}
+
+/**
+ * The balanced allocator: each join evaluates every gap of its domain (the ring, or its DC) and
+ * re-places each of its tokens a few times, so a cluster costs a term per token, growing with
+ * vnodes, and a term in nodes² × vnodes over the domain. Fitted (least squares on relative error)
+ * to SimpleStrategy rf 3 at 100 to 2,000 nodes × 16, 100 to 500 × 64 and 250 × 256 (0.5 to 53 s
+ * of CPU; every point within 30% of the fit), then scaled by rf, linear from 1,000 × 16 at rf 1,
+ * 3 and 5 (5.9, 13.0, 20.3 s). 2 DCs × 3 racks, rf 3 per DC, 1,000 × 16: 9.8 s, fit 8.4 s.
+ */
+const BALANCED_NS_PER_TOKEN = 139_000;
+const BALANCED_NS_PER_TOKEN_VNODE = 730;
+const BALANCED_NS_PER_NODE_PAIR_VNODE = 750;
+
+function balancedNs({ nodes, vnodes, rf, dcs, replication }: ClusterConfig): number {
+  const domainNodes = replication === 'simple' ? nodes : nodes / dcs;
+  const rfScale = 0.176 + 0.275 * rf;
+  const perToken = BALANCED_NS_PER_TOKEN + BALANCED_NS_PER_TOKEN_VNODE * vnodes;
+  const pairs = BALANCED_NS_PER_NODE_PAIR_VNODE * nodes * domainNodes * vnodes;
+  return rfScale * (nodes * vnodes * perToken + pairs);
+}
+
+function fits(cost: ClusterCost): boolean {
+  return cost.seconds <= CLUSTER_BUDGET.seconds && cost.bytes <= CLUSTER_BUDGET.bytes;
+}
+
+/**
+ * Refuses, with INVALID_CONFIG, a config whose estimated cost exceeds CLUSTER_BUDGET: the field
+ * is the flag whose change the message suggests first (`grow`, `vnodes`, `allocator` or
+ * `nodes`), and the message gives the estimate and a size that fits.
+ */
+export function checkClusterCost(config: ClusterConfig, options: { readonly grow: boolean }): void {
+  const cost = clusterCost(config, options);
+  if (fits(cost)) return;
+  const { nodes, vnodes, allocator } = config;
+  const estimate = describeCost(cost);
+  const size = `${nodes} nodes × ${vnodes} vnode${vnodes === 1 ? '' : 's'}`;
+  const fitsWith = (changes: Partial<ClusterConfig>, grow = options.grow): boolean =>
+    fits(clusterCost({ ...config, ...changes }, { grow }));
+  const mostVnodes = largest(vnodes - 1, (v) => fitsWith({ vnodes: v }), true);
+  const mostNodes = largest(nodes - 1, (n) => fitsWith({ nodes: n }), false);
+  const atSize = (extra: string): string =>
+    mostVnodes > 0
+      ? `${extra}at most ${mostVnodes} vnodes at this size`
+      : `${extra}at most ${mostNodes} nodes`;
+  if (options.grow && fitsWith({}, false)) {
+    throw invalidConfig(
+      'grow',
+      `with ${size} (${allocator}) ${estimate}; drop --grow, or use ${atSize('')}`,
+    );
+  }
+  if (allocator === 'balanced' && fitsWith({ allocator: 'random' })) {
+    const random = 'use --allocator random, or ';
+    if (mostVnodes > 0) {
+      throw invalidConfig(
+        'vnodes',
+        `${vnodes} with --allocator balanced and ${nodes} nodes ${estimate}; ${atSize(random)}`,
+      );
+    }
+    throw invalidConfig(
+      'allocator',
+      `balanced with ${size} ${estimate}; ${random}at most ${mostNodes} nodes`,
+    );
+  }
+  if (mostVnodes > 0) {
+    throw invalidConfig('vnodes', `${vnodes} with ${nodes} nodes ${estimate}; use ${atSize('')}`);
+  }
+  throw invalidConfig(
+    'nodes',
+    `${nodes} with ${vnodes} vnodes ${estimate}; use at most ${mostNodes}`,
+  );
+}
+
+/**
+ * The largest value in [1, max] for which `ok` holds (ok is monotone: true up to some value), or
+ * 0 when none; rounded down to a power of two (vnodes) or two significant digits (nodes).
+ */
+function largest(max: number, ok: (value: number) => boolean, powerOfTwo: boolean): number {
+  if (max < 1 || !ok(1)) return 0;
+  let low = 1;
+  let high = max + 1;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (ok(mid)) low = mid;
+    else high = mid;
+  }
+  if (powerOfTwo) return 2 ** Math.floor(Math.log2(low));
+  const scale = 10 ** Math.max(0, Math.floor(Math.log10(low)) - 1);
+  return Math.floor(low / scale) * scale;
+}
+
+function describeCost(cost: ClusterCost): string {
+  return cost.seconds > CLUSTER_BUDGET.seconds
+    ? `would take about ${aboutDuration(cost.seconds)}`
+    : `would need about ${aboutBytes(cost.bytes)} of memory`;
+}
+
+/** An estimated duration as refusals state it: "45 s", "28 min", "3 h", "2 days". */
+export function aboutDuration(seconds: number): string {
+  if (seconds < 120) return `${Math.ceil(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86_400)} days`;
+}
+
+/** An estimated size as refusals state it: "300 MiB", "4.5 GiB". */
+export function aboutBytes(bytes: number): string {
+  const gib = bytes / 2 ** 30;
+  return gib >= 1 ? `${gib.toFixed(1)} GiB` : `${Math.ceil(bytes / 2 ** 20)} MiB`;
 }

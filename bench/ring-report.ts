@@ -1,15 +1,17 @@
-import { growthCurve } from '../engine/allocation.js';
-import { primaryOwnership } from '../engine/ring.js';
+import { allocateTokens, growCluster } from '../engine/allocation.js';
+import { primaryOwnership, type Ring } from '../engine/ring.js';
 import { replicatedOwnership } from '../engine/replication.js';
 import { createRandom } from '../engine/random.js';
 import { imbalance, type Imbalance } from '../engine/stats.js';
 import {
+  allocationOf,
+  checkClusterCost,
   placementOf,
-  strategyOf,
-  topologyOf,
+  placementOfTokens,
   tokenFunctionOf,
   type ClusterConfig,
 } from './cluster-config.js';
+import type { Progress } from './progress.js';
 
 export interface RingNodeReport {
   readonly id: string;
@@ -32,16 +34,29 @@ export interface RingReport {
   readonly growth?: readonly { readonly nodes: number; readonly maxOverMean: number }[];
 }
 
-export function ringReport(config: ClusterConfig, options: { grow?: boolean } = {}): RingReport {
-  const placement = placementOf(config);
+export interface RingReportOptions {
+  /** Also measure the cluster as it grows (`RingReport.growth`). */
+  readonly grow?: boolean | undefined;
+  /** Told the nodes allocated (and measured, with `grow`) out of all, every few nodes. */
+  readonly progress?: Progress | undefined;
+}
+
+export function ringReport(config: ClusterConfig, options: RingReportOptions = {}): RingReport {
+  const grow = options.grow ?? false;
+  checkClusterCost(config, { grow });
+  const allocation = allocationOf(config, createRandom(config.seed), options.progress);
+  // The growth curve allocates the same tokens on its way, so they are not allocated twice.
+  const grown = grow ? growCluster(allocation) : undefined;
+  const placement = placementOfTokens(allocation, grown?.tokens ?? allocateTokens(allocation));
   const { ring } = placement;
   const primary = primaryOwnership(ring);
   const replicated = replicatedOwnership(placement);
+  const tokensByNode = tokensOfEveryNode(ring);
   const nodes = ring.nodes.map((node, i) => ({
     id: node.id,
     dc: node.dc,
     rack: node.rack,
-    tokens: ring.tokensOf(i),
+    tokens: tokensByNode[i]!,
     ownership: primary[i]!,
     replicatedOwnership: replicated[i]!,
   }));
@@ -51,15 +66,14 @@ export function ringReport(config: ClusterConfig, options: { grow?: boolean } = 
     nodes,
     imbalance: { ...imbalance(replicated), primaryMaxOverMean: imbalance(primary).maxOverMean },
   };
-  if (!options.grow) return report;
-  const growth = growthCurve({
-    nodes: topologyOf(config),
-    vnodes: config.vnodes,
-    allocator: config.allocator,
-    strategy: strategyOf(config),
-    random: createRandom(config.seed).fork('tokens'),
-  });
-  return { ...report, growth };
+  return grown ? { ...report, growth: grown.curve } : report;
+}
+
+/** Every node's tokens, ascending, in one walk of the ring (`tokensOf` walks it once per node). */
+function tokensOfEveryNode(ring: Ring): bigint[][] {
+  const tokens = ring.nodes.map((): bigint[] => []);
+  for (let i = 0; i < ring.size; i++) tokens[ring.owners[i]!]!.push(ring.tokens[i]!);
+  return tokens;
 }
 
 export interface ReplicasEntry {

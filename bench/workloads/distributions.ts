@@ -36,6 +36,7 @@
  */
 import { invalidConfig, RinglabError } from '../../engine/errors.js';
 import type { Random } from '../../engine/random.js';
+import { aboutBytes, aboutDuration } from '../cluster-config.js';
 
 export const distributionNames = [
   'uniform',
@@ -473,8 +474,8 @@ export function checkSample(spec: DistributionSpec, count: number, top: number):
   const fits = largestSampleCount(spec, top);
   const estimate =
     cost.seconds > SAMPLE_BUDGET.seconds
-      ? `would take about ${formatSeconds(cost.seconds)}`
-      : `would need about ${formatBytes(cost.bytes)} of memory`;
+      ? `would take about ${aboutDuration(cost.seconds)}`
+      : `would need about ${aboutBytes(cost.bytes)} of memory`;
   throw invalidConfig(
     'count',
     `${count} draws from ${spec.kind} over ${spec.items} items ${estimate}; use at most ${fits} draws`,
@@ -503,18 +504,6 @@ export function largestSampleCount(spec: DistributionSpec, top: number): number 
   const scale = 10 ** Math.max(0, Math.floor(Math.log10(low)) - 1);
   const rounded = Math.floor(low / scale) * scale;
   return fits(rounded) ? rounded : low;
-}
-
-function formatSeconds(seconds: number): string {
-  if (seconds < 120) return `${Math.ceil(seconds)} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;
-  return `${Math.round(seconds / 86_400)} days`;
-}
-
-function formatBytes(bytes: number): string {
-  const gib = bytes / 2 ** 30;
-  return gib >= 1 ? `${gib.toFixed(1)} GiB` : `${Math.ceil(bytes / 2 ** 20)} MiB`;
 }
 
 /**
