@@ -99,9 +99,12 @@ describe('UUID v7', () => {
     const generator = createUuidV7(createRandom(4));
     for (const ts of [-1, 2 ** 48, 1.5, Number.NaN]) {
       expect(() => generator.next(ts)).toThrow(
-        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'ts' }),
       );
     }
+    expect(() => uuidV7TimestampMs(createUuidV4(createRandom(4)).next(0))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'id' }),
+    );
   });
 });
 
@@ -200,7 +203,7 @@ describe('Snowflake', () => {
       );
     }
     expect(() => decodeSnowflake('9223372036854775808')).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'id' }),
     );
   });
 });
