@@ -322,7 +322,8 @@ export function createTimeCoordinator(
   const latencies = new Float64Array(LATENCY_WINDOW);
   let latencyCount = 0;
   let thresholdMs = Infinity;
-  const score = new Float64Array(ring.nodes.length);
+  // The snitch's scores belong to the coordinating node, shared by every coordinator on it.
+  const score = sim.snitchScores(self);
   const recordLatency = (latencyMs: number): void => {
     latencies[latencyCount % LATENCY_WINDOW] = latencyMs;
     latencyCount++;
@@ -352,9 +353,17 @@ export function createTimeCoordinator(
       if (believedUp[node] === 1 && counts(node, cl)) found.push(node);
     }
     if (snitch === 'static' || found.length < 2) return found;
-    const best = Math.min(...found.map((node) => score[node]!));
-    if (score[found[0]!]! <= best * (1 + BADNESS_THRESHOLD)) return found;
-    return [...found].sort((a, b) => score[a]! - score[b]!);
+    // A replica never heard from has no score (0): it is taken as good as the best known one,
+    // so that it keeps its place in placement order rather than jumping ahead or falling behind.
+    const known = found.map((node) => score[node]!).filter((value) => value > 0);
+    if (known.length === 0) return found;
+    const best = Math.min(...known);
+    const of = (node: number): number => (score[node]! > 0 ? score[node]! : best);
+    // As Cassandra's dynamic snitch: placement order stands unless some replica in it is worse
+    // than the replica at the same place in score order by more than the badness threshold.
+    const sorted = [...found].sort((a, b) => of(a) - of(b));
+    const worse = found.some((node, i) => of(node) > of(sorted[i]!) * (1 + BADNESS_THRESHOLD));
+    return worse ? sorted : found;
   };
 
   const storeOf = (replica: number, store: Store): TableStore =>

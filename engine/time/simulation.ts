@@ -79,6 +79,11 @@ export interface Simulation {
   runUntil(timeMs: number): void;
   /** Called when the coordinators' belief about a node changes (for hint replay). */
   onBelief(listener: (node: number, up: boolean) => void): void;
+  /**
+   * The dynamic snitch's latency score of every replica as one node sees it (0: never heard
+   * from), shared by all coordinators on that node, as Cassandra's snitch is per node.
+   */
+  snitchScores(node: number): Float64Array;
 }
 
 export function createSimulation(options: SimulationOptions): Simulation {
@@ -116,6 +121,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     reads: createServer(scheduler, { workers }),
   }));
   const running = new Uint8Array(nodes.length).fill(1);
+  const snitch = new Map<number, Float64Array>();
   const detectionMs = options.detector?.detectionMs ?? 10_000;
   const noticeMs = options.detector?.recoveryNoticeMs ?? 1_000;
 
@@ -207,6 +213,11 @@ export function createSimulation(options: SimulationOptions): Simulation {
     },
     onBelief(listener) {
       listeners.push(listener);
+    },
+    snitchScores(node) {
+      let scores = snitch.get(node);
+      if (scores === undefined) snitch.set(node, (scores = new Float64Array(nodes.length)));
+      return scores;
     },
   };
 }
