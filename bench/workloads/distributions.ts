@@ -447,15 +447,19 @@ export function sampleCost(spec: DistributionSpec, count: number, top: number): 
   };
 }
 
+function withinBudget(cost: SampleCost): boolean {
+  return cost.seconds <= SAMPLE_BUDGET.seconds && cost.bytes <= SAMPLE_BUDGET.bytes;
+}
+
 /** Dense when that takes no more memory than sorting the draws (8 bytes each, with scratch). */
 function useDenseTally(items: number, count: number): boolean {
   return items <= DENSE_TALLY_LIMIT || items <= 2 * count;
 }
 
 /**
- * Checks `count` and `top` for `spec`, refusing with INVALID_CONFIG (field `count`, `top` or
- * `items`) what is malformed or would exceed SAMPLE_BUDGET, with the estimate and the largest
- * count that fits. `sampleTop` calls it first; a caller may call it earlier to fail fast.
+ * Checks `count` and `top` for `spec`, refusing with INVALID_CONFIG (field `count` or `top`)
+ * what is malformed or would exceed SAMPLE_BUDGET, with the estimate and the largest count that
+ * fits. `sampleTop` calls it first; a caller may call it earlier to fail fast.
  */
 export function checkSample(spec: DistributionSpec, count: number, top: number): void {
   if (!Number.isSafeInteger(count) || count < 1) {
@@ -465,7 +469,7 @@ export function checkSample(spec: DistributionSpec, count: number, top: number):
     throw invalidConfig('top', `must be a positive integer, got ${top}`);
   }
   const cost = sampleCost(spec, count, top);
-  if (cost.seconds <= SAMPLE_BUDGET.seconds && cost.bytes <= SAMPLE_BUDGET.bytes) {
+  if (withinBudget(cost)) {
     if (count > MAX_SAMPLE_COUNT) {
       throw invalidConfig('count', `must be at most ${MAX_SAMPLE_COUNT}, got ${count}`);
     }
@@ -488,10 +492,7 @@ export function checkSample(spec: DistributionSpec, count: number, top: number):
  * tally can be cheaper than sorting fewer draws).
  */
 export function largestSampleCount(spec: DistributionSpec, top: number): number {
-  const fits = (count: number): boolean => {
-    const cost = sampleCost(spec, count, top);
-    return cost.seconds <= SAMPLE_BUDGET.seconds && cost.bytes <= SAMPLE_BUDGET.bytes;
-  };
+  const fits = (count: number): boolean => withinBudget(sampleCost(spec, count, top));
   let low = 1;
   let high = MAX_SAMPLE_COUNT;
   if (fits(high)) return high;
@@ -551,7 +552,7 @@ export function sampleTop(
 
 /**
  * Sorts uint32 values ascending in place: two stable counting passes on 16-bit digits, with a
- * scratch copy. About 20 times faster than `Uint32Array.prototype.sort` at 10^7 values.
+ * scratch copy. At 10^7 values it took 0.7 s where `Uint32Array.prototype.sort` took 3.3 s.
  */
 function radixSort(values: Uint32Array): void {
   const scratch = new Uint32Array(values.length);
