@@ -193,21 +193,22 @@ export function tokenFunctionOf(config: ClusterConfig) {
 
 /**
  * What building a cluster costs: wall time on one unloaded core and peak memory, estimated from
- * constants measured with `ringReport` on Node 20 (x86-64, 2 cores shared with other work, so
- * CPU time was measured, not wall time): each constant is the largest of the per-unit costs seen
- * over the configurations listed beside it, rounded up.
+ * measured constants. Each was measured as the CPU time of `ringReport(config)` (with `grow` for
+ * the growth curve) in a fresh Node 20 process on x86-64; the machine's 2 cores were shared with
+ * other work, so CPU time rather than wall time was read, which still runs somewhat above an idle
+ * machine's wall time. A constant covers the largest per-unit cost seen, rounded up.
  *
  * - Random tokens, ring, replica table and ownership: per token (T = nodes × vnodes), a little
- *   more as T grows (sorting, and a heap that outgrows the caches). SimpleStrategy: 3.3 to 4.5 µs
- *   per token at 1,000 × 1,024 with rf 1, 3 and 5, 3.8 µs at 2,000 × 1,024, 7.2 µs at
+ *   more as T grows (sorting, and a heap that outgrows the caches). SimpleStrategy: 3.3 µs per
+ *   token at 1,000 × 1,024 with rf 3, 4.4 µs with rf 1, 3.8 µs at 2,000 × 1,024, 7.2 µs at
  *   10,000 × 1,024 (74 s). NetworkTopologyStrategy (2 DCs × 3 racks), whose placement walks
  *   further and keeps per-DC state: 5.0 µs at 1,000 × 1,024, 7.4 µs at 5,000 × 1,024.
  * - The growth curve builds a ring and a placement after every join, Σ k·vnodes = T (n + 1) / 2
  *   tokens in all: 200 × 64, 400 × 16 and 100 × 256 gave 0.7 to 1.2 µs per token built with
  *   SimpleStrategy, 1.9 µs with NetworkTopologyStrategy.
  * - The balanced allocator: BALANCED_* below.
- * - Memory: 250 MiB at 10^6 tokens, 435 MiB at 2 × 10^6, 2.0 GiB at 10^7 (RSS): a base plus
- *   bytes per token.
+ * - Memory (peak RSS): 290 MiB at 10^6 tokens, 435 MiB at 2 × 10^6, 1.9 GiB at 10^7; a base
+ *   plus bytes per token.
  */
 export interface ClusterCost {
   readonly seconds: number;
@@ -243,7 +244,7 @@ export function clusterCost(
  * re-places each of its tokens a few times, so a cluster costs a term per token, growing with
  * vnodes, and a term in nodes² × vnodes over the domain. Fitted (least squares on relative error)
  * to SimpleStrategy rf 3 at 100 to 2,000 nodes × 16, 100 to 500 × 64 and 250 × 256 (0.5 to 53 s
- * of CPU; every point within 30% of the fit), then scaled by rf, linear from 1,000 × 16 at rf 1,
+ * of CPU; the fit within 40% of every point), then scaled by rf, linear from 1,000 × 16 at rf 1,
  * 3 and 5 (5.9, 13.0, 20.3 s). 2 DCs × 3 racks, rf 3 per DC, 1,000 × 16: 9.8 s, fit 8.4 s.
  */
 const BALANCED_NS_PER_TOKEN = 139_000;
