@@ -35,6 +35,7 @@ import type { Row } from '../row.js';
 import { quantile } from '../stats.js';
 import { newTokenParts } from '../token.js';
 import { createGather, type GatherOptions, type TimedQueryResult } from './gather.js';
+import { createDelay } from './delay.js';
 import { createHints, type HintCounters } from './hints.js';
 import type { Simulation } from './simulation.js';
 
@@ -160,6 +161,10 @@ export function createTimeCoordinator(
   const required = new Map<string, number>(
     consistencyLevels.map((cl) => [cl, blockFor(cl, strategy, localDc)]),
   );
+  const indexLag =
+    sim.indexUpdate.mode === 'async'
+      ? createDelay(sim.indexUpdate.lag, sim.fork(`index-lag/${self}`), 'indexLag')
+      : undefined;
   const speculative = options.speculativeRetry ?? { kind: 'percentile', percentile: 99 };
   const snitch = options.snitch ?? 'dynamic';
   const parts = newTokenParts();
@@ -235,14 +240,17 @@ export function createTimeCoordinator(
       const position = positionOf(mutation.key);
       return { ...mutation, position, token: { hi: parts.hi, lo: parts.lo } };
     });
-    for (const { position } of mutations) {
+    // A synchronous index counts its entries toward the level; an asynchronous one sends them
+    // after the modelled lag and waits for none of them.
+    const counted = indexLag === undefined ? mutations.length : 1;
+    for (const { position } of mutations.slice(0, counted)) {
       const refused = unavailable(position, cl, need);
       if (refused !== undefined) return done(refused);
     }
     const start = scheduler.now;
     const timestamp = cluster.clock.next();
     let finished = false;
-    let incomplete = mutations.length;
+    let incomplete = counted;
     let unanswered = 0;
     const finish = (result: TimedWriteResult): void => {
       if (finished) return;
@@ -261,7 +269,8 @@ export function createTimeCoordinator(
       timestamp,
       sizeBytes: (store === 'base' ? table : cluster.index!.table!).sizeOf(mutationRow),
     }));
-    mutations.forEach(({ store, position }, m) => {
+    const send = (m: number): void => {
+      const { store, position } = mutations[m]!;
       const hint = hints[m]!;
       for (let k = 0; k < rf; k++) {
         const replica = replicaTable[position * rf + k]!;
@@ -292,14 +301,18 @@ export function createTimeCoordinator(
           () => {
             state[m]![k] = 2;
             if (--unanswered === 0) scheduler.cancel(timer);
-            if (!counts(replica, cl)) return;
+            if (!counts(replica, cl) || m >= counted) return;
             if (++acks[m]! === need && --incomplete === 0) {
               finish({ kind: 'ok', acked: acks[0]!, latencyMs: scheduler.now - start });
             }
           },
         );
       }
-    });
+    };
+    for (let m = 0; m < mutations.length; m++) {
+      if (m < counted) send(m);
+      else scheduler.after(indexLag!.sample(), () => send(m));
+    }
     const timer = scheduler.after(timeouts.writeMs, () => {
       // A replica that did not answer in time gets a hint, whatever it is believed now.
       mutations.forEach(({ position }, m) => {
@@ -310,7 +323,7 @@ export function createTimeCoordinator(
       finish({
         kind: 'timeout',
         cl,
-        received: Math.min(...acks),
+        received: Math.min(...acks.slice(0, counted)),
         blockFor: need,
         writeType: 'SIMPLE',
         latencyMs: scheduler.now - start,

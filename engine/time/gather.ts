@@ -47,6 +47,8 @@ export type TimedQueryResult =
       readonly partitions: number;
       readonly rangesQueried: number;
       readonly plan: QueryPlanKind;
+      /** Global index entries whose base row no longer matched (stale, or not yet updated). */
+      readonly staleEntries: number;
       readonly latencyMs: number;
     }
   | Unavailable
@@ -118,6 +120,7 @@ export function createGather(core: CoordinatorCore) {
       partitionRows: readonly (readonly Row[])[],
       partitions: number,
       rangesQueried: number,
+      staleEntries = 0,
     ): void =>
       done({
         kind: 'ok',
@@ -128,6 +131,7 @@ export function createGather(core: CoordinatorCore) {
         partitions,
         rangesQueried,
         plan,
+        staleEntries,
         latencyMs: scheduler.now - start,
       });
 
@@ -184,15 +188,20 @@ export function createGather(core: CoordinatorCore) {
         const keys = named.map(({ key }) => key);
         readAll('base', keys, cl, (baseResults) => {
           const partitionRows: Row[][] = [];
+          let stale = 0;
           for (let i = 0; i < baseResults.length; i++) {
             const result = baseResults[i]!;
             if (failedRead(keys[i]!, result)) return;
             if (result.kind !== 'ok') continue;
-            partitionRows.push(
-              result.rows.filter((row) => namedBy(named[i]!.rows, row, table.clustering)),
+            // The base rows are the truth: an entry whose row no longer matches is dropped.
+            const pointed = result.rows.filter((row) =>
+              namedBy(named[i]!.rows, row, table.clustering),
             );
+            const live = pointed.filter((row) => matchesFilter(row, filter));
+            stale += named[i]!.rows.length - live.length;
+            partitionRows.push(live);
           }
-          finishOk('global-index', partitionRows, keys.length, 0);
+          finishOk('global-index', partitionRows, keys.length, 0, stale);
         });
       });
       return;

@@ -17,7 +17,7 @@ import { applyWrite, mergeTimestamped, wipeStore, type Partition } from '../node
 import type { Random } from '../random.js';
 import { newTokenParts } from '../token.js';
 import { createWriteClock } from '../write-clock.js';
-import { CROSS_DC_DELAY, NETWORK_DELAY } from './delay.js';
+import { CROSS_DC_DELAY, NETWORK_DELAY, type DelayInput } from './delay.js';
 import {
   createFailureDetector,
   type FailureDetector,
@@ -42,7 +42,18 @@ export interface SimulationOptions extends Omit<ClusterOptions, 'clock'> {
   readonly timeouts?: Partial<typeof DEFAULT_TIMEOUTS>;
   readonly detector?: FailureDetectorOptions;
   readonly hints?: Partial<typeof DEFAULT_HINTS>;
+  /**
+   * How a global index is updated: with the write, at its level (`sync`, the default), or after
+   * a modelled lag without the write waiting for it (`async`, as DynamoDB's global indexes).
+   */
+  readonly indexUpdate?: IndexUpdate;
 }
+
+export type IndexUpdate =
+  { readonly mode: 'sync' } | { readonly mode: 'async'; readonly lag: DelayInput };
+
+/** An asynchronous index's lag by default: exponential with a mean of 100 ms. */
+export const DEFAULT_INDEX_LAG: DelayInput = { kind: 'exponential', meanMs: 100 };
 
 /** A node's stages: mutations and reads queue separately, as in Cassandra. */
 export interface NodeStages {
@@ -62,6 +73,7 @@ export interface Simulation {
   readonly serviceMs: typeof SERVICE_MS;
   readonly timeouts: typeof DEFAULT_TIMEOUTS;
   readonly hintOptions: typeof DEFAULT_HINTS;
+  readonly indexUpdate: IndexUpdate;
   /** The random stream for a component, forked by name below the simulation's. */
   fork(name: string): Random;
   /** Node index of an id; throws UNKNOWN_NODE naming the known ids. */
@@ -179,6 +191,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     serviceMs: { ...SERVICE_MS, ...options.serviceMs },
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     hintOptions: { ...DEFAULT_HINTS, ...options.hints },
+    indexUpdate: options.indexUpdate ?? { mode: 'sync' },
     fork: (name) => random.fork(name),
     nodeIndex: (id) => cluster.nodeIndex(id),
     crash(id) {

@@ -165,3 +165,35 @@ describe('time-plane scatter/gather under failures', () => {
     expect([...partitions].sort()).toEqual([...severities].sort());
   });
 });
+
+describe('asynchronous global index', () => {
+  it('acknowledges writes without waiting for the index, misses fresh rows until the lag has passed, then finds them all', () => {
+    const sim = createSimulation({
+      ...parts('hash-event-id', 'global'),
+      random: createRandom(1),
+      indexUpdate: { mode: 'async', lag: { kind: 'constant', ms: 1000 } },
+    });
+    const coordinator = createTimeCoordinator(sim);
+    events.forEach((event, i) =>
+      sim.scheduler.at(i * 0.1, () => coordinator.write(event, 'QUORUM', () => {})),
+    );
+    const errors = events.filter((event) => event.severity === 'ERROR').length;
+    sim.runUntil(events.length * 0.1 + 50);
+    const early = ask(sim, coordinator, { where: { severity: 'ERROR' } });
+    expect(early.kind === 'ok' && early.rows.length).toBeLessThan(errors);
+    sim.runUntil(sim.scheduler.now + 2000);
+    const late = ask(sim, coordinator, { where: { severity: 'ERROR' } });
+    expect(late.kind === 'ok' && late.rows.length).toBe(errors);
+  });
+
+  it('counts the stale entries a query drops after a row changed value', () => {
+    const { sim, coordinator } = loaded('hash-event-id', 'global');
+    const changed = events.filter((event) => event.severity === 'ERROR').slice(0, 10);
+    for (const event of changed) coordinator.write({ ...event, severity: 'INFO' }, 'ALL', () => {});
+    sim.runUntil(sim.scheduler.now + 1000);
+    const result = ask(sim, coordinator, { where: { severity: 'ERROR' } });
+    const errors = events.filter((event) => event.severity === 'ERROR').length;
+    expect(result).toMatchObject({ kind: 'ok', staleEntries: 10 });
+    expect(result.kind === 'ok' && result.rows.length).toBe(errors - 10);
+  });
+});
