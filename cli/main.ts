@@ -4,6 +4,7 @@ import { registerPerf } from './commands/bench-perf.js';
 import { registerSkew } from './commands/bench-skew.js';
 import { registerReplicas } from './commands/replicas.js';
 import { registerRing } from './commands/ring.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerToken } from './commands/token.js';
 import { registerWorkload } from './commands/workload.js';
 import { flagged } from './flags.js';
@@ -32,6 +33,7 @@ export function buildProgram(io: Io): Command {
   registerRing(program, io);
   registerReplicas(program, io);
   registerWorkload(program, io);
+  registerSimulate(program, io);
   const bench = program.command('bench').description('experiments: skew and performance');
   registerSkew(bench, io);
   registerPerf(bench, io);
