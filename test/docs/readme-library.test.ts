@@ -26,58 +26,64 @@ function blocks(markdown: string, language: string): string[] {
 const scratch = join(root, 'test', 'docs', '.readme-example');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe('README library example', () => {
-  const [example] = blocks(library, 'ts');
-  const [printed] = blocks(library, 'text');
+/** Each example of the section with the output the README says it prints (the next text block). */
+const examples = blocks(library, 'ts').map((code, i) => ({
+  code,
+  printed: blocks(library, 'text')[i],
+}));
 
-  it('is in the README, with the output it prints', () => {
-    expect(example).toContain("from 'ringlab'");
-    expect(printed?.trim()).toBeTruthy();
-  });
-
-  it('compiles under the project’s strict settings, importing only the package’s public face', () => {
-    mkdirSync(scratch, { recursive: true });
-    writeFileSync(join(scratch, 'example.ts'), example!);
-    writeFileSync(
-      join(scratch, 'tsconfig.json'),
-      JSON.stringify({
-        extends: '../../../tsconfig.json',
-        compilerOptions: {
-          noEmit: true,
-          rootDir: '../../..',
-          paths: { ringlab: ['../../../index.ts'] },
-        },
-        include: ['example.ts'],
-      }),
-    );
-    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    let diagnostics = '';
-    try {
-      execFileSync(process.execPath, [tsc, '-p', join(scratch, 'tsconfig.json')], {
-        encoding: 'utf8',
-      });
-    } catch (error) {
-      diagnostics = String((error as { stdout?: string }).stdout ?? error);
-    }
-    expect(diagnostics).toBe('');
-  }, 120_000);
-
-  it('runs and prints what the README says', async () => {
-    mkdirSync(scratch, { recursive: true });
-    const file = join(scratch, 'run.ts');
-    writeFileSync(file, example!);
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(String).join(' '));
+describe.each(examples.map((example, i) => [i + 1, example] as const))(
+  'README library example %i',
+  (i, { code, printed }) => {
+    it('is in the README, with the output it prints', () => {
+      expect(code).toContain("from 'ringlab'");
+      expect(printed?.trim()).toBeTruthy();
     });
-    try {
-      await import(file);
-    } finally {
-      log.mockRestore();
-    }
-    expect(lines.join('\n')).toBe(printed!.trim());
-  });
-});
+
+    it('compiles under the project’s strict settings, importing only the package’s public face', () => {
+      mkdirSync(scratch, { recursive: true });
+      writeFileSync(join(scratch, `example-${i}.ts`), code);
+      writeFileSync(
+        join(scratch, `tsconfig-${i}.json`),
+        JSON.stringify({
+          extends: '../../../tsconfig.json',
+          compilerOptions: {
+            noEmit: true,
+            rootDir: '../../..',
+            paths: { ringlab: ['../../../index.ts'] },
+          },
+          include: [`example-${i}.ts`],
+        }),
+      );
+      const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+      let diagnostics = '';
+      try {
+        execFileSync(process.execPath, [tsc, '-p', join(scratch, `tsconfig-${i}.json`)], {
+          encoding: 'utf8',
+        });
+      } catch (error) {
+        diagnostics = String((error as { stdout?: string }).stdout ?? error);
+      }
+      expect(diagnostics).toBe('');
+    }, 120_000);
+
+    it('runs and prints what the README says', async () => {
+      mkdirSync(scratch, { recursive: true });
+      const file = join(scratch, `run-${i}.ts`);
+      writeFileSync(file, code);
+      const lines: string[] = [];
+      const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+        lines.push(args.map(String).join(' '));
+      });
+      try {
+        await import(file);
+      } finally {
+        log.mockRestore();
+      }
+      expect(lines.join('\n')).toBe(printed!.trim());
+    });
+  },
+);
 
 describe('README entry points', () => {
   it('are all exported by the package', () => {
@@ -88,8 +94,10 @@ describe('README entry points', () => {
       for (const match of firstCell.matchAll(/`([A-Za-z_]\w*)/g)) names.add(match[1]!);
       for (const match of firstCell.matchAll(/\b(resolve\w+)\(/g)) names.add(match[1]!);
     }
-    const imports = /import \{([^}]*)\} from 'ringlab'/.exec(blocks(library, 'ts')[0] ?? '');
-    for (const name of imports?.[1]?.split(',') ?? []) if (name.trim()) names.add(name.trim());
+    for (const code of blocks(library, 'ts')) {
+      const imports = /import \{([^}]*)\} from 'ringlab'/.exec(code);
+      for (const name of imports?.[1]?.split(',') ?? []) if (name.trim()) names.add(name.trim());
+    }
     expect(names.size).toBeGreaterThan(15);
     const missing = [...names].filter((name) => !(name in ringlab));
     expect(missing).toEqual([]);
