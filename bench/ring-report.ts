@@ -6,7 +6,6 @@ import { imbalance, type Imbalance } from '../engine/stats.js';
 import {
   allocationOf,
   checkClusterCost,
-  placementOf,
   placementOfTokens,
   tokenFunctionOf,
   type ClusterConfig,
@@ -88,8 +87,12 @@ export interface ReplicasEntry {
 export function replicasReport(
   config: ClusterConfig,
   keys: readonly { readonly label: string; readonly bytes: Uint8Array }[],
+  options: { readonly progress?: Progress } = {},
 ): ReplicasEntry[] {
-  const placement = placementOf(config);
+  const allocation = allocationOf(config, createRandom(config.seed));
+  const withProgress =
+    options.progress === undefined ? allocation : { ...allocation, progress: options.progress };
+  const placement = placementOfTokens(allocation, allocateTokens(withProgress));
   const tokenFunction = tokenFunctionOf(config);
   return keys.map(({ label, bytes }) => ({
     key: label,

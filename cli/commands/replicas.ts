@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolveClusterConfig } from '../../bench/cluster-config.js';
 import { replicasReport } from '../../bench/ring-report.js';
 import type { Io } from '../io.js';
+import { withProgress } from '../progress.js';
 import { gatherKeys, keyOptions, type KeyFlags } from '../keys.js';
 import {
   addClusterOptions,
@@ -27,7 +28,13 @@ export function registerReplicas(program: Command, io: Io): void {
     .addOption(jsonOption())
     .action(async (args: string[], flags: ReplicasFlags) => {
       const config = resolveClusterConfig(clusterInput(flags));
-      const keys = replicasReport(config, await gatherKeys(io, args, flags));
+      const given = await gatherKeys(io, args, flags);
+      const keys = withProgress(
+        io,
+        'allocating tokens',
+        { json: flags.json ?? false },
+        (progress) => replicasReport(config, given, { progress }),
+      );
       if (flags.json) {
         io.out(toJson({ seed: config.seed, cluster: config, keys }));
         return;

@@ -28,12 +28,9 @@ export function registerRing(program: Command, io: Io): void {
     .action((flags: RingFlags) => {
       const config = resolveClusterConfig(clusterInput(flags));
       const json = flags.json ?? false;
-      const report = withProgress(io, 'allocating tokens', { json }, (progress) => {
-        // A variable, not a literal: ringReport takes `progress` where bench/ring-report.ts
-        // has it, and a build without it still compiles and simply draws no bar.
-        const options = { grow: flags.grow ?? false, progress };
-        return ringReport(config, options);
-      });
+      const report = withProgress(io, 'allocating tokens', { json }, (progress) =>
+        ringReport(config, { grow: flags.grow ?? false, progress }),
+      );
       io.out(json ? toJson(report) : renderRing(report));
     });
   addExamples(command, [
