@@ -36,7 +36,7 @@ import { quantile } from '../stats.js';
 import { newTokenParts } from '../token.js';
 import { createGather, type GatherOptions, type TimedQueryResult } from './gather.js';
 import { createDelay } from './delay.js';
-import { createHints, type HintCounters } from './hints.js';
+import { createHints, type Hint, type HintCounters } from './hints.js';
 import type { Simulation } from './simulation.js';
 
 export type TimedWriteResult =
@@ -193,7 +193,7 @@ export function createTimeCoordinator(
     return ring.positionOfParts(parts);
   };
 
-  const counts = (node: number, cl: ConsistencyLevel): boolean =>
+  const countsFor = (node: number, cl: ConsistencyLevel): boolean =>
     !isDcLocal(cl) || isLocal[node] === 1;
 
   const unavailable = (
@@ -204,7 +204,7 @@ export function createTimeCoordinator(
     let alive = 0;
     for (let k = position * rf; k < position * rf + rf; k++) {
       const node = replicaTable[k]!;
-      if (believedUp[node] === 1 && counts(node, cl)) alive++;
+      if (believedUp[node] === 1 && countsFor(node, cl)) alive++;
     }
     return alive < need ? { kind: 'unavailable', cl, required: need, alive } : undefined;
   };
@@ -228,27 +228,52 @@ export function createTimeCoordinator(
    * one has not by the write timeout. Each mutation goes to its replicas believed up; a replica
    * believed down, or one that does not answer in time, gets a hint.
    */
+  /** One partition's share of a write: the base row, or one index entry. */
+  interface Mutation {
+    readonly store: Store;
+    readonly position: number;
+    /** What the replicas apply, and what a hint replays: set once the write has its timestamp. */
+    hint: Hint;
+    /** Per replica: 0 not sent (hinted at once), 1 sent, 2 acked. */
+    readonly state: Uint8Array;
+    acks: number;
+  }
+
+  const mutationOf = (store: Store, key: PartitionKey, row: Row): Mutation => {
+    const position = positionOf(key);
+    const target = store === 'base' ? table : cluster.index!.table!;
+    const hint: Hint = {
+      store,
+      keyText: key.text,
+      token: { hi: parts.hi, lo: parts.lo },
+      row,
+      timestamp: 0,
+      sizeBytes: target.sizeOf(row),
+    };
+    return { store, position, hint, state: new Uint8Array(rf), acks: 0 };
+  };
+
   const write: TimeCoordinator['write'] = (row, cl, done) => {
     requireRunning();
     const need = requirement(cl);
     const key = partitioner.keyOf(row);
-    const entries = cluster.index?.table === undefined ? [] : cluster.index.entriesFor(row, key);
-    const mutations = [
-      { store: 'base' as Store, key, row },
-      ...entries.map((entry) => ({ store: 'index' as Store, key: entry.key, row: entry.row })),
-    ].map((mutation) => {
-      const position = positionOf(mutation.key);
-      return { ...mutation, position, token: { hi: parts.hi, lo: parts.lo } };
-    });
+    const mutations: Mutation[] = [mutationOf('base', key, row)];
+    if (cluster.index?.table !== undefined) {
+      for (const entry of cluster.index.entriesFor(row, key)) {
+        mutations.push(mutationOf('index', entry.key, entry.row));
+      }
+    }
     // A synchronous index counts its entries toward the level; an asynchronous one sends them
     // after the modelled lag and waits for none of them.
     const counted = indexLag === undefined ? mutations.length : 1;
-    for (const { position } of mutations.slice(0, counted)) {
-      const refused = unavailable(position, cl, need);
+    for (let m = 0; m < counted; m++) {
+      const refused = unavailable(mutations[m]!.position, cl, need);
       if (refused !== undefined) return done(refused);
     }
-    const start = scheduler.now;
+    // Only now, past the definite checks, does the write take a timestamp.
     const timestamp = cluster.clock.next();
+    for (const mutation of mutations) mutation.hint = { ...mutation.hint, timestamp };
+    const start = scheduler.now;
     let finished = false;
     let incomplete = counted;
     let unanswered = 0;
@@ -258,20 +283,9 @@ export function createTimeCoordinator(
       partitioner.observe?.(row); // ok or timeout: the write may have been applied
       done(result);
     };
-    /** Per mutation and replica: 0 not sent (hinted at once), 1 sent, 2 acked. */
-    const state = mutations.map(() => new Uint8Array(rf));
-    const acks = mutations.map(() => 0);
-    const hints = mutations.map(({ store, key: mutationKey, token, row: mutationRow }) => ({
-      store,
-      keyText: mutationKey.text,
-      token,
-      row: mutationRow,
-      timestamp,
-      sizeBytes: (store === 'base' ? table : cluster.index!.table!).sizeOf(mutationRow),
-    }));
-    const send = (m: number): void => {
-      const { store, position } = mutations[m]!;
-      const hint = hints[m]!;
+    const send = (mutation: Mutation, counts: boolean): void => {
+      const { store, position, hint, state } = mutation;
+      const target = store === 'base' ? table : cluster.index!.table!;
       for (let k = 0; k < rf; k++) {
         const replica = replicaTable[position * rf + k]!;
         if (believedUp[replica] !== 1) {
@@ -279,51 +293,54 @@ export function createTimeCoordinator(
           continue;
         }
         unanswered++;
-        state[m]![k] = 1;
+        state[k] = 1;
         request(
           replica,
           'writes',
           () => serviceMs.write,
           () => {
-            const target = store === 'base' ? table : cluster.index!.table!;
-            const into = storeOf(replica, store);
+            const { keyText, token, sizeBytes } = hint;
             applyWrite(
-              into,
+              storeOf(replica, store),
               storage,
               target,
-              hint.keyText,
-              hint.token,
+              keyText,
+              token,
               hint.row,
-              hint.sizeBytes,
+              sizeBytes,
               timestamp,
             );
           },
           () => {
-            state[m]![k] = 2;
+            state[k] = 2;
             if (--unanswered === 0) scheduler.cancel(timer);
-            if (!counts(replica, cl) || m >= counted) return;
-            if (++acks[m]! === need && --incomplete === 0) {
-              finish({ kind: 'ok', acked: acks[0]!, latencyMs: scheduler.now - start });
+            if (!counts || !countsFor(replica, cl)) return;
+            if (++mutation.acks === need && --incomplete === 0) {
+              finish({ kind: 'ok', acked: mutations[0]!.acks, latencyMs: scheduler.now - start });
             }
           },
         );
       }
     };
     for (let m = 0; m < mutations.length; m++) {
-      if (m < counted) send(m);
-      else scheduler.after(indexLag!.sample(), () => send(m));
+      const mutation = mutations[m]!;
+      if (m < counted) send(mutation, true);
+      else scheduler.after(indexLag!.sample(), () => send(mutation, false));
     }
     const timer = scheduler.after(timeouts.writeMs, () => {
       // A replica that did not answer in time gets a hint, whatever it is believed now.
-      mutations.forEach(({ position }, m) => {
+      let received = Infinity;
+      for (let m = 0; m < mutations.length; m++) {
+        const { position, hint, state, acks } = mutations[m]!;
         for (let k = 0; k < rf; k++) {
-          if (state[m]![k] === 1) storeHint(replicaTable[position * rf + k]!, hints[m]!);
+          if (state[k] === 1) storeHint(replicaTable[position * rf + k]!, hint);
         }
-      });
+        if (m < counted) received = Math.min(received, acks);
+      }
       finish({
         kind: 'timeout',
         cl,
-        received: Math.min(...acks.slice(0, counted)),
+        received,
         blockFor: need,
         writeType: 'SIMPLE',
         latencyMs: scheduler.now - start,
@@ -363,7 +380,7 @@ export function createTimeCoordinator(
     const found: number[] = [];
     for (let k = position * rf; k < position * rf + rf; k++) {
       const node = replicaTable[k]!;
-      if (believedUp[node] === 1 && counts(node, cl)) found.push(node);
+      if (believedUp[node] === 1 && countsFor(node, cl)) found.push(node);
     }
     if (snitch === 'static' || found.length < 2) return found;
     // A replica never heard from has no score (0): it is taken as good as the best known one,
