@@ -12,11 +12,13 @@ export interface IndexReport {
   /** The indexed column; null without an index. */
   readonly column: string | null;
   /**
-   * Index mutations per base mutation, over replica writes: 1 for the global modes (one entry
-   * per row), 0 for local (each replica indexes its own rows in the same write) and none.
+   * Index mutations a base write sends besides its own (each to rf replicas, like the base row),
+   * counted at the coordinator so that read repairs and hint replays do not blur it: 1 for the
+   * global modes, 0 for local (each replica indexes its own rows in the same write) and none.
+   * Replica-side totals are in each node's `indexWrites`.
    */
   readonly messagesPerBaseWrite: number;
-  /** Index bytes written per base byte. */
+  /** Index entry bytes sent per base row byte, counted the same way. */
   readonly bytesPerBaseWrite: number;
   /** Index entries: distinct entries of a global index; for local, each replica's rows. */
   readonly entries: number;
@@ -52,11 +54,21 @@ export interface NodeReport {
   readonly maxReadQueue: number;
 }
 
-export function indexReport(sim: Simulation, config: SimulateConfig): IndexReport {
+/** What the client's writes carried, counted at the coordinator before replication. */
+export interface WrittenVolume {
+  readonly writes: number;
+  readonly baseBytes: number;
+  readonly indexEntries: number;
+  readonly indexBytes: number;
+}
+
+export function indexReport(
+  sim: Simulation,
+  config: SimulateConfig,
+  written: WrittenVolume,
+): IndexReport {
   const nodes = sim.cluster.nodes;
   const baseWrites = nodes.map((node) => node.writes);
-  const baseWriteSum = baseWrites.reduce((a, b) => a + b, 0);
-  const baseBytes = nodes.reduce((sum, node) => sum + node.bytes, 0);
   const baseBalance = imbalance(baseWrites).maxOverMean;
   if (config.index === 'none') {
     return {
@@ -102,8 +114,6 @@ export function indexReport(sim: Simulation, config: SimulateConfig): IndexRepor
     };
   }
   const indexWrites = nodes.map((node) => node.indexStore.writes);
-  const indexWriteSum = indexWrites.reduce((a, b) => a + b, 0);
-  const indexBytes = nodes.reduce((sum, node) => sum + node.indexStore.bytes, 0);
   // A partition lives on rf replicas; count each once, at its fullest copy.
   const sizes = new Map<string, number>();
   for (const node of nodes) {
@@ -120,8 +130,8 @@ export function indexReport(sim: Simulation, config: SimulateConfig): IndexRepor
   return {
     mode: config.index,
     column,
-    messagesPerBaseWrite: baseWriteSum === 0 ? 0 : indexWriteSum / baseWriteSum,
-    bytesPerBaseWrite: baseBytes === 0 ? 0 : indexBytes / baseBytes,
+    messagesPerBaseWrite: written.writes === 0 ? 0 : written.indexEntries / written.writes,
+    bytesPerBaseWrite: written.baseBytes === 0 ? 0 : written.indexBytes / written.baseBytes,
     entries,
     largestPartition: shareOf(largest, entries),
     writesMaxOverMean: imbalance(indexWrites).maxOverMean,

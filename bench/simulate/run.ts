@@ -177,6 +177,8 @@ export function runSimulate(
   };
 
   const acknowledged: LogEvent[] = [];
+  // What the client's writes sent, before replication: the index's write amplification.
+  const written = { baseBytes: 0, indexEntries: 0, indexBytes: 0 };
   const writeRecorder = recorders.write;
   const issueWrite = (event: LogEvent): void => {
     writeRecorder.issue();
@@ -185,7 +187,11 @@ export function runSimulate(
     if (coordinator === undefined) return answered('write', 'unavailable', 0, 0, 0);
     // The key the coordinator writes under: it keys the row from the same partitioner state.
     const key = partitioner.keyOf(event);
-    const partitions = 1 + index.entriesFor(event, key).length;
+    const entries = index.entriesFor(event, key);
+    const partitions = 1 + entries.length;
+    written.baseBytes += logTable.sizeOf(event);
+    written.indexEntries += entries.length;
+    for (const entry of entries) written.indexBytes += index.table!.sizeOf(entry.row);
     coordinator.write(event, config.writeCl, (result) => {
       if (result.kind !== 'ok') {
         return answered('write', result.kind, 'latencyMs' in result ? result.latencyMs : 0, 0, 0);
@@ -292,7 +298,7 @@ export function runSimulate(
     operations,
     readsNotIssued,
     checks: { falseSuccesses, staleReads, rekeyedRows },
-    index: indexReport(sim, config),
+    index: indexReport(sim, config, { writes: config.events, ...written }),
     hints: {
       stored: sum((c) => c.counters.hintsStored),
       replayed: sum((c) => c.counters.hintsReplayed),
