@@ -33,7 +33,7 @@ import type { Query } from '../query.js';
 import type { Unavailable } from '../replica-reads.js';
 import type { Row } from '../row.js';
 import { quantile } from '../stats.js';
-import { newTokenParts } from '../token.js';
+import { newTokenParts, type TokenParts } from '../token.js';
 import { createGather, type GatherOptions, type TimedQueryResult } from './gather.js';
 import { createDelay } from './delay.js';
 import { createHints, type Hint, type HintCounters } from './hints.js';
@@ -231,27 +231,24 @@ export function createTimeCoordinator(
   /** One partition's share of a write: the base row, or one index entry. */
   interface Mutation {
     readonly store: Store;
+    readonly key: PartitionKey;
+    readonly row: Row;
     readonly position: number;
-    /** What the replicas apply, and what a hint replays: set once the write has its timestamp. */
-    hint: Hint;
-    /** Per replica: 0 not sent (hinted at once), 1 sent, 2 acked. */
-    readonly state: Uint8Array;
+    readonly token: TokenParts;
+    /** What the replicas apply, and what a hint replays: made once the write has its timestamp. */
+    hint: Hint | undefined;
+    /** Bit k set: the k-th replica was sent the mutation (bit k of `acked`: it answered). */
+    sent: number;
+    acked: number;
     acks: number;
   }
 
   const mutationOf = (store: Store, key: PartitionKey, row: Row): Mutation => {
     const position = positionOf(key);
-    const target = store === 'base' ? table : cluster.index!.table!;
-    const hint: Hint = {
-      store,
-      keyText: key.text,
-      token: { hi: parts.hi, lo: parts.lo },
-      row,
-      timestamp: 0,
-      sizeBytes: target.sizeOf(row),
-    };
-    return { store, position, hint, state: new Uint8Array(rf), acks: 0 };
+    const token = { hi: parts.hi, lo: parts.lo };
+    return { store, key, row, position, token, hint: undefined, sent: 0, acked: 0, acks: 0 };
   };
+  const writeCostMs = (): number => serviceMs.write;
 
   const write: TimeCoordinator['write'] = (row, cl, done) => {
     requireRunning();
@@ -272,7 +269,18 @@ export function createTimeCoordinator(
     }
     // Only now, past the definite checks, does the write take a timestamp.
     const timestamp = cluster.clock.next();
-    for (const mutation of mutations) mutation.hint = { ...mutation.hint, timestamp };
+    for (const mutation of mutations) {
+      const { store, key: mutationKey, token, row: mutationRow } = mutation;
+      const target = store === 'base' ? table : cluster.index!.table!;
+      mutation.hint = {
+        store,
+        keyText: mutationKey.text,
+        token,
+        row: mutationRow,
+        timestamp,
+        sizeBytes: target.sizeOf(mutationRow),
+      };
+    }
     const start = scheduler.now;
     let finished = false;
     let incomplete = counted;
@@ -284,7 +292,8 @@ export function createTimeCoordinator(
       done(result);
     };
     const send = (mutation: Mutation, counts: boolean): void => {
-      const { store, position, hint, state } = mutation;
+      const { store, position } = mutation;
+      const hint = mutation.hint!;
       const target = store === 'base' ? table : cluster.index!.table!;
       for (let k = 0; k < rf; k++) {
         const replica = replicaTable[position * rf + k]!;
@@ -293,11 +302,11 @@ export function createTimeCoordinator(
           continue;
         }
         unanswered++;
-        state[k] = 1;
+        mutation.sent |= 1 << k;
         request(
           replica,
           'writes',
-          () => serviceMs.write,
+          writeCostMs,
           () => {
             const { keyText, token, sizeBytes } = hint;
             applyWrite(
@@ -312,7 +321,7 @@ export function createTimeCoordinator(
             );
           },
           () => {
-            state[k] = 2;
+            mutation.acked |= 1 << k;
             if (--unanswered === 0) scheduler.cancel(timer);
             if (!counts || !countsFor(replica, cl)) return;
             if (++mutation.acks === need && --incomplete === 0) {
@@ -331,9 +340,10 @@ export function createTimeCoordinator(
       // A replica that did not answer in time gets a hint, whatever it is believed now.
       let received = Infinity;
       for (let m = 0; m < mutations.length; m++) {
-        const { position, hint, state, acks } = mutations[m]!;
+        const { position, hint, sent, acked, acks } = mutations[m]!;
         for (let k = 0; k < rf; k++) {
-          if (state[k] === 1) storeHint(replicaTable[position * rf + k]!, hint);
+          const late = (sent & ~acked & (1 << k)) !== 0;
+          if (late) storeHint(replicaTable[position * rf + k]!, hint!);
         }
         if (m < counted) received = Math.min(received, acks);
       }
