@@ -1,4 +1,4 @@
-import { RinglabError } from './errors.js';
+import { quoted, RinglabError } from './errors.js';
 import { rfInDc, totalRf, type ReplicationStrategy } from './replication.js';
 
 export const consistencyLevels = [
@@ -54,4 +54,29 @@ export function blockFor(
     case 'LOCAL_QUORUM':
       return Math.floor(rfInDc(strategy, localDc) / 2) + 1;
   }
+}
+
+/**
+ * blockFor of every level for one strategy and local DC, computed once (it depends only on the
+ * level), as a lookup that refuses anything that is not a level: the library's callers pass
+ * levels as strings, and `'quorum'` or a typo must throw, not make every write succeed.
+ */
+export function levelRequirements(
+  strategy: ReplicationStrategy,
+  localDc: string,
+): (cl: ConsistencyLevel) => number {
+  const required = new Map<string, number>(
+    consistencyLevels.map((cl) => [cl, blockFor(cl, strategy, localDc)]),
+  );
+  return (cl) => {
+    const need = required.get(cl);
+    if (need === undefined) {
+      throw new RinglabError(
+        'UNKNOWN_NAME',
+        `unknown consistency level ${quoted(cl)}; expected one of ${consistencyLevels.join(', ')}`,
+        'cl',
+      );
+    }
+    return need;
+  };
 }

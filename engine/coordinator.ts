@@ -1,5 +1,5 @@
 import type { Cluster } from './cluster.js';
-import { blockFor, consistencyLevels, type ConsistencyLevel } from './consistency.js';
+import { levelRequirements, type ConsistencyLevel } from './consistency.js';
 import { quoted, RinglabError } from './errors.js';
 import type { IndexEntry } from './index-mode.js';
 import { applyWrite } from './node.js';
@@ -109,25 +109,9 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
   if (!ring.nodes.some((node) => node.dc === localDc)) {
     throw new RinglabError('INVALID_CONFIG', `local DC "${localDc}" has no nodes`, 'localDc');
   }
-  // blockFor depends only on the level, so it is computed once per level, not per operation.
-  const required = new Map<string, number>(
-    consistencyLevels.map((cl) => [cl, blockFor(cl, strategy, localDc)]),
-  );
+  const requirement = levelRequirements(strategy, localDc);
   const reads = createReplicaReads(cluster, localDc);
   const { parts, positionOf, unavailableAt } = reads;
-
-  /** blockFor of a level; a value that is not a level is misuse. */
-  const requirement = (cl: ConsistencyLevel): number => {
-    const need = required.get(cl);
-    if (need === undefined) {
-      throw new RinglabError(
-        'UNKNOWN_NAME',
-        `unknown consistency level ${quoted(cl)}; expected one of ${consistencyLevels.join(', ')}`,
-        'cl',
-      );
-    }
-    return need;
-  };
 
   // The write path runs millions of times per second on the data plane, so it avoids what it
   // can: the key object and its bytes (through `placeRow` when the strategy offers it and no

@@ -17,8 +17,8 @@
  * Placement is the data plane's: the same partitioner, ring and replica table, so a row lands
  * on the same replicas in both planes.
  */
-import { blockFor, consistencyLevels, isDcLocal, type ConsistencyLevel } from '../consistency.js';
-import { quoted, RinglabError } from '../errors.js';
+import { isDcLocal, levelRequirements, type ConsistencyLevel } from '../consistency.js';
+import { RinglabError } from '../errors.js';
 import {
   applyWrite,
   isStale,
@@ -39,17 +39,31 @@ import { createDelay } from './delay.js';
 import { createHints, type Hint, type HintCounters } from './hints.js';
 import type { Simulation } from './simulation.js';
 
+/** Cassandra's WriteTimeout: indefinite, the write may have been applied on some replicas. */
+export interface WriteTimeout {
+  readonly kind: 'timeout';
+  readonly cl: ConsistencyLevel;
+  readonly received: number;
+  readonly blockFor: number;
+  readonly writeType: 'SIMPLE';
+  readonly latencyMs: number;
+}
+
+/** Cassandra's ReadTimeout, for one partition or a range read. */
+export interface ReadTimeout {
+  readonly kind: 'timeout';
+  readonly cl: ConsistencyLevel;
+  readonly received: number;
+  readonly blockFor: number;
+  /** Whether the replica asked for the data answered (the others send digests). */
+  readonly dataPresent: boolean;
+  readonly latencyMs: number;
+}
+
 export type TimedWriteResult =
   | { readonly kind: 'ok'; readonly acked: number; readonly latencyMs: number }
   | Unavailable
-  | {
-      readonly kind: 'timeout';
-      readonly cl: ConsistencyLevel;
-      readonly received: number;
-      readonly blockFor: number;
-      readonly writeType: 'SIMPLE';
-      readonly latencyMs: number;
-    };
+  | WriteTimeout;
 
 export type TimedReadResult =
   | {
@@ -63,15 +77,7 @@ export type TimedReadResult =
       readonly speculated: boolean;
     }
   | Unavailable
-  | {
-      readonly kind: 'timeout';
-      readonly cl: ConsistencyLevel;
-      readonly received: number;
-      readonly blockFor: number;
-      /** Whether the replica asked for the data answered (the others send digests). */
-      readonly dataPresent: boolean;
-      readonly latencyMs: number;
-    };
+  | ReadTimeout;
 
 /** When to ask one more replica: never, after a fixed delay, at a percentile of recent reads, or at once. */
 export type SpeculativeRetry =
@@ -158,9 +164,7 @@ export function createTimeCoordinator(
   const self = sim.nodeIndex(options.node ?? ring.nodes[0]!.id);
   const localDc = ring.nodes[self]!.dc;
   const isLocal = Uint8Array.from(ring.nodes, (node) => (node.dc === localDc ? 1 : 0));
-  const required = new Map<string, number>(
-    consistencyLevels.map((cl) => [cl, blockFor(cl, strategy, localDc)]),
-  );
+  const requirement = levelRequirements(strategy, localDc);
   const indexLag =
     sim.indexUpdate.mode === 'async'
       ? createDelay(sim.indexUpdate.lag, sim.fork(`index-lag/${self}`), 'indexLag')
@@ -174,18 +178,6 @@ export function createTimeCoordinator(
     hintsDropped: 0,
     readRepairs: 0,
     speculativeRetries: 0,
-  };
-
-  const requirement = (cl: ConsistencyLevel): number => {
-    const need = required.get(cl);
-    if (need === undefined) {
-      throw new RinglabError(
-        'UNKNOWN_NAME',
-        `unknown consistency level ${quoted(cl)}; expected one of ${consistencyLevels.join(', ')}`,
-        'cl',
-      );
-    }
-    return need;
   };
 
   const positionOf = (key: PartitionKey): number => {

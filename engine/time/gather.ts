@@ -23,7 +23,7 @@ import { baseRowsNamed, namedBy, type Unavailable } from '../replica-reads.js';
 import { rangeAt } from '../ring.js';
 import { compareValues, type Row } from '../row.js';
 import { newTokenParts } from '../token.js';
-import type { CoordinatorCore, TimedReadResult } from './coordinator.js';
+import type { CoordinatorCore, ReadTimeout, TimedReadResult } from './coordinator.js';
 
 export interface GatherOptions {
   /** `adaptive` walks ranges in batches as Cassandra does; `all` asks every range at once. */
@@ -52,14 +52,7 @@ export type TimedQueryResult =
       readonly latencyMs: number;
     }
   | Unavailable
-  | {
-      readonly kind: 'timeout';
-      readonly cl: ConsistencyLevel;
-      readonly received: number;
-      readonly blockFor: number;
-      readonly dataPresent: boolean;
-      readonly latencyMs: number;
-    };
+  | ReadTimeout;
 
 const DEFAULT_MAX_CONCURRENCY = 160;
 
