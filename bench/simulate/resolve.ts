@@ -56,6 +56,9 @@ export interface SimulateResolveOptions {
   readonly heapLimitBytes?: number | undefined;
 }
 
+/** One write per 1,000 s at the slowest: below it a run is idle virtual time. */
+const MIN_RATE = 0.001;
+
 export const SIMULATE_DEFAULTS = {
   nodes: 12,
   strategy: 'server-salted',
@@ -108,13 +111,7 @@ export function resolveSimulateConfig(
     `--index global-bucketed, not ${index}`,
   );
   const events = numberIn('events', input.events ?? SIMULATE_DEFAULTS.events, 1, MAX_EVENTS, true);
-  const rate = numberIn(
-    'rate',
-    input.rate ?? SIMULATE_DEFAULTS.rate,
-    Number.MIN_VALUE,
-    MAX_RATE,
-    false,
-  );
+  const rate = numberIn('rate', input.rate ?? SIMULATE_DEFAULTS.rate, MIN_RATE, MAX_RATE, false);
   const spanMs = Math.max(1, Math.ceil((events * 1000) / rate));
   const readRate = numberIn(
     'readRate',
@@ -184,7 +181,7 @@ function numberIn(
 ): number {
   const ok = integer ? Number.isSafeInteger(value) : Number.isFinite(value);
   if (!ok || value < min || value > max) {
-    const low = min === Number.MIN_VALUE ? 'above 0' : `at least ${min.toLocaleString('en-US')}`;
+    const low = `at least ${min.toLocaleString('en-US')}`;
     throw invalidConfig(
       field,
       `must be ${integer ? 'an integer' : 'a number'} ${low} and at most ${max.toLocaleString('en-US')}, got ${value}`,

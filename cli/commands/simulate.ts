@@ -126,7 +126,7 @@ export function registerSimulate(program: Command, io: Io): void {
       .addOption(
         numberOption(
           '--rate <r>',
-          `writes per second of virtual time, 0 < r <= ${MAX_RATE}; the span is events / rate (default: ${D.rate})`,
+          `writes per second of virtual time, 0.001-${MAX_RATE}; the span is events / rate (default: ${D.rate})`,
         ),
       )
       .addOption(

@@ -116,9 +116,11 @@ describe('the budget', () => {
   });
 
   it('range reads cost more than listed ones', () => {
-    const listed = estimateSimulate(resolveSimulateConfig({ reads: 'by-server:1' }));
-    const scans = estimateSimulate(resolveSimulateConfig({ reads: 'by-severity:1' }));
+    const small = { events: 20_000, readRate: 100 };
+    const listed = estimateSimulate(resolveSimulateConfig({ ...small, reads: 'by-server:1' }));
+    const scans = estimateSimulate(resolveSimulateConfig({ ...small, reads: 'by-severity:1' }));
     expect(scans.rangeReads).toBeGreaterThan(0);
     expect(listed.rangeReads).toBe(0);
+    expect(scans.readSeconds).toBeGreaterThan(listed.readSeconds);
   });
 });
