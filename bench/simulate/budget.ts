@@ -26,6 +26,8 @@ export interface SimulateEstimate {
   /** Reads expected over the span, and of them those that visit every range. */
   readonly reads: number;
   readonly rangeReads: number;
+  /** The read kind that costs the most time, when there are reads. */
+  readonly costliestRead: ReadKind | undefined;
 }
 
 /**
@@ -102,14 +104,25 @@ export function estimateSimulate(config: SimulateConfig): SimulateEstimate {
   const copies = Math.min(replicas, 2);
   let readSeconds = 0;
   let rangeReads = 0;
+  let costliestRead: ReadKind | undefined;
+  let costliestSeconds = 0;
+  const spend = (kind: ReadKind, seconds: number): void => {
+    readSeconds += seconds;
+    if (seconds > costliestSeconds) {
+      costliestSeconds = seconds;
+      costliestRead = kind;
+    }
+  };
   for (const share of config.reads) {
     const count = (reads * share.weight) / total;
     if (scansEveryRange(config, share.kind)) {
       rangeReads += count;
       const full = config.fanout === 'all' || share.kind === 'by-id';
-      readSeconds +=
+      spend(
+        share.kind,
         (count * storedReplicaRows) /
-        (full ? FULL_SCAN_ROWS_PER_SECOND : ADAPTIVE_SCAN_ROWS_PER_SECOND);
+          (full ? FULL_SCAN_ROWS_PER_SECOND : ADAPTIVE_SCAN_ROWS_PER_SECOND),
+      );
       continue;
     }
     const rows =
@@ -118,7 +131,7 @@ export function estimateSimulate(config: SimulateConfig): SimulateEstimate {
         : share.kind === 'by-severity'
           ? 0.05 * (events / 2) * copies
           : (config.rateEventsPerSec * copies * BY_TIME_WIDTH_MS) / 1000;
-    readSeconds += count * (LISTED_READ_SECONDS + rows / LISTED_ROWS_PER_SECOND);
+    spend(share.kind, count * (LISTED_READ_SECONDS + rows / LISTED_ROWS_PER_SECOND));
   }
   const partitions = partitionBound(skewViewOf(config), config.strategy);
   const writeSeconds = (events / WRITES_PER_SECOND) * (replicas / 3) * (globalIndex ? 2 : 1);
@@ -133,8 +146,16 @@ export function estimateSimulate(config: SimulateConfig): SimulateEstimate {
     bytes,
     reads,
     rangeReads,
+    costliestRead,
   };
 }
+
+const READ_COST: Readonly<Record<ReadKind, string>> = {
+  'by-server': "each merges a server's rows from two replicas, and hot servers are read most",
+  'by-severity': 'each walks ranges until it has --limit rows',
+  'by-time': 'each walks ranges until it has --limit rows',
+  'by-id': 'each asks every range, since one match never fills --limit',
+};
 
 /** Refuses a run over MAX_SECONDS or the memory it may use, naming the flag to lower. */
 export function checkSimulateBudget(
@@ -156,7 +177,7 @@ export function checkSimulateBudget(
       reads ? 'readRate' : 'events',
       `${reads ? config.readRatePerSec.toLocaleString('en-US') : events} would take about ${aboutDuration(estimate.seconds)} (${describeWork(config, estimate)}), over the ${aboutDuration(MAX_SECONDS)} a run may take; ` +
         (reads
-          ? 'lower --read-rate, or give range reads (by-severity, by-time, by-id) less weight in --reads'
+          ? `lower --read-rate, or the weight of ${estimate.costliestRead ?? 'range reads'} in --reads (it costs the most: ${READ_COST[estimate.costliestRead ?? 'by-severity']})`
           : 'lower --events'),
     );
   }
