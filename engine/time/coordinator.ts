@@ -17,27 +17,22 @@
  * Placement is the data plane's: the same partitioner, ring and replica table, so a row lands
  * on the same replicas in both planes.
  */
-import { isDcLocal, levelRequirements, type ConsistencyLevel } from '../consistency.js';
+import { levelRequirements, type ConsistencyLevel } from '../consistency.js';
 import { RinglabError } from '../errors.js';
-import {
-  applyWrite,
-  isStale,
-  mergeTimestamped,
-  readPartition,
-  type Partition,
-  type TableStore,
-  type TimestampedRow,
-} from '../node.js';
+import { applyWrite } from '../node.js';
 import type { PartitionKey } from '../partitioner.js';
 import type { Query } from '../query.js';
 import type { Unavailable } from '../replica-reads.js';
 import type { Row } from '../row.js';
-import { quantile } from '../stats.js';
 import { newTokenParts, type TokenParts } from '../token.js';
 import { createGather, type GatherOptions, type TimedQueryResult } from './gather.js';
 import { createDelay } from './delay.js';
 import { createHints, type Hint, type HintCounters } from './hints.js';
+import { createReadPath } from './read-path.js';
+import { createReplicaRequests, type Snitch, type Store } from './replicas.js';
 import type { Simulation } from './simulation.js';
+
+export type { Snitch, Store } from './replicas.js';
 
 /** Cassandra's WriteTimeout: indefinite, the write may have been applied on some replicas. */
 export interface WriteTimeout {
@@ -86,8 +81,6 @@ export type SpeculativeRetry =
   | { readonly kind: 'percentile'; readonly percentile: number }
   | { readonly kind: 'always' };
 
-export type Snitch = 'dynamic' | 'static';
-
 export interface TimeCoordinatorOptions {
   /** The coordinating node's id; the first node unless given. */
   readonly node?: string;
@@ -118,9 +111,6 @@ export interface TimeCoordinator {
   ): void;
 }
 
-/** Which of a node's tables a request goes to. */
-export type Store = 'base' | 'index';
-
 /** What the scatter/gather module needs of a coordinator: its checks and its replica requests. */
 export interface CoordinatorCore {
   readonly sim: Simulation;
@@ -146,24 +136,16 @@ export interface CoordinatorCore {
   ): void;
 }
 
-/** Recent read latencies kept for the speculative-retry percentile, and how often it is recomputed. */
-const LATENCY_WINDOW = 1024;
-const RECOMPUTE_EVERY = 128;
-/** A replica is preferred over placement order only when it is this much faster (Cassandra's badness threshold 0.1). */
-const BADNESS_THRESHOLD = 0.1;
-const SCORE_WEIGHT = 0.2;
-
 export function createTimeCoordinator(
   sim: Simulation,
   options: TimeCoordinatorOptions = {},
 ): TimeCoordinator {
-  const { scheduler, network, cluster, running, stages, serviceMs, timeouts } = sim;
-  const { placement, partitioner, table, storage, nodes } = cluster;
+  const { scheduler, cluster, running, serviceMs, timeouts } = sim;
+  const { placement, partitioner, table, storage } = cluster;
   const { ring, rf, table: replicaTable, strategy } = placement;
   const believedUp = sim.detector.believedUp;
   const self = sim.nodeIndex(options.node ?? ring.nodes[0]!.id);
   const localDc = ring.nodes[self]!.dc;
-  const isLocal = Uint8Array.from(ring.nodes, (node) => (node.dc === localDc ? 1 : 0));
   const requirement = levelRequirements(strategy, localDc);
   const indexLag =
     sim.indexUpdate.mode === 'async'
@@ -185,22 +167,8 @@ export function createTimeCoordinator(
     return ring.positionOfParts(parts);
   };
 
-  const countsFor = (node: number, cl: ConsistencyLevel): boolean =>
-    !isDcLocal(cl) || isLocal[node] === 1;
-
-  const unavailable = (
-    position: number,
-    cl: ConsistencyLevel,
-    need: number,
-  ): Unavailable | undefined => {
-    let alive = 0;
-    for (let k = position * rf; k < position * rf + rf; k++) {
-      const node = replicaTable[k]!;
-      if (believedUp[node] === 1 && countsFor(node, cl)) alive++;
-    }
-    return alive < need ? { kind: 'unavailable', cl, required: need, alive } : undefined;
-  };
-
+  const replicas = createReplicaRequests(sim, self, snitch);
+  const { countsFor, unavailable, candidatesAt, storeOf, request } = replicas;
   const hints = createHints(sim, self, counters);
   const storeHint = hints.store;
 
@@ -350,222 +318,17 @@ export function createTimeCoordinator(
     });
   };
 
-  // Read latencies for the speculative percentile, and per-replica scores for the snitch.
-  const latencies = new Float64Array(LATENCY_WINDOW);
-  let latencyCount = 0;
-  let thresholdMs = Infinity;
-  // The snitch's scores belong to the coordinating node, shared by every coordinator on it.
-  const score = sim.snitchScores(self);
-  const recordLatency = (latencyMs: number): void => {
-    latencies[latencyCount % LATENCY_WINDOW] = latencyMs;
-    latencyCount++;
-    if (speculative.kind === 'percentile' && latencyCount % RECOMPUTE_EVERY === 0) {
-      const recent = latencies.subarray(0, Math.min(latencyCount, LATENCY_WINDOW));
-      thresholdMs = Math.min(quantile(recent, speculative.percentile / 100), timeouts.readMs);
-    }
-  };
-  const speculateAfter = (): number => {
-    switch (speculative.kind) {
-      case 'none':
-        return Infinity;
-      case 'always':
-        return 0;
-      case 'fixed':
-        return speculative.ms;
-      case 'percentile':
-        return thresholdMs;
-    }
-  };
-
-  /** Replicas of a position believed up and counting for `cl`, in snitch order. */
-  const candidatesAt = (position: number, cl: ConsistencyLevel): number[] => {
-    const found: number[] = [];
-    for (let k = position * rf; k < position * rf + rf; k++) {
-      const node = replicaTable[k]!;
-      if (believedUp[node] === 1 && countsFor(node, cl)) found.push(node);
-    }
-    if (snitch === 'static' || found.length < 2) return found;
-    // A replica never heard from has no score (0): it is taken as good as the best known one,
-    // so that it keeps its place in placement order rather than jumping ahead or falling behind.
-    const known = found.map((node) => score[node]!).filter((value) => value > 0);
-    if (known.length === 0) return found;
-    const best = Math.min(...known);
-    const of = (node: number): number => (score[node]! > 0 ? score[node]! : best);
-    // As Cassandra's dynamic snitch: placement order stands unless some replica in it is worse
-    // than the replica at the same place in score order by more than the badness threshold.
-    const sorted = [...found].sort((a, b) => of(a) - of(b));
-    const worse = found.some((node, i) => of(node) > of(sorted[i]!) * (1 + BADNESS_THRESHOLD));
-    return worse ? sorted : found;
-  };
-
-  const storeOf = (replica: number, store: Store): TableStore =>
-    store === 'base' ? nodes[replica]! : nodes[replica]!.indexStore;
-
-  /**
-   * One request to a replica and its answer: the message there, a worker of the stage for
-   * `costMs()` (measured when the request is served), `work()` on the replica, the message back,
-   * then `reply` with the round trip. Nothing comes back from a node that is down, or goes down
-   * while serving; the round trip updates the snitch's score of the replica.
-   */
-  const request = <T>(
-    replica: number,
-    stage: 'reads' | 'writes',
-    costMs: () => number,
-    work: () => T,
-    reply: (value: T, tookMs: number) => void,
-  ): void => {
-    const sentAt = scheduler.now;
-    network.send(self, replica, () => {
-      if (running[replica] !== 1) return;
-      stages[replica]![stage].submit(costMs(), () => {
-        if (running[replica] !== 1) return;
-        const value = work();
-        network.send(replica, self, () => {
-          const took = scheduler.now - sentAt;
-          const old = score[replica]!;
-          score[replica] = old === 0 ? took : old + SCORE_WEIGHT * (took - old);
-          reply(value, took);
-        });
-      });
-    });
-  };
-
+  const readFrom = createReadPath({
+    sim,
+    replicas,
+    counters,
+    speculative,
+    requireRunning,
+    requirement,
+    positionOf,
+    parts,
+  });
   const read: TimeCoordinator['read'] = (key, cl, done) => readFrom('base', key, cl, done);
-
-  const readFrom = (
-    store: Store,
-    key: PartitionKey,
-    cl: ConsistencyLevel,
-    done: (result: TimedReadResult) => void,
-  ): void => {
-    requireRunning();
-    const need = requirement(cl);
-    const target = store === 'base' ? table : cluster.index!.table!;
-    const position = positionOf(key);
-    const token = { hi: parts.hi, lo: parts.lo };
-    const refused = unavailable(position, cl, need);
-    if (refused !== undefined) return done(refused);
-    const candidates = candidatesAt(position, cl);
-    const start = scheduler.now;
-    const copies = new Map<number, Partition | undefined>();
-    let asked = 0;
-    let finished = false;
-    let speculated = false;
-    const dataReplica = candidates[0]!;
-
-    const finish = (result: TimedReadResult): void => {
-      if (finished) return;
-      finished = true;
-      scheduler.cancel(timer);
-      if (result.kind === 'ok') recordLatency(result.latencyMs);
-      done(result);
-    };
-
-    const ask = (replica: number): void => {
-      asked++;
-      request(
-        replica,
-        'reads',
-        () =>
-          serviceMs.read +
-          (storeOf(replica, store).partitions.get(key.text)?.rows.length ?? 0) *
-            serviceMs.perRowScanned,
-        () => snapshot(readPartition(storeOf(replica, store), key.text)),
-        (copy) => {
-          if (finished || copies.has(replica)) return;
-          copies.set(replica, copy);
-          if (copies.size >= need) answer();
-        },
-      );
-    };
-
-    const answer = (): void => {
-      const held = [...copies.values()].filter((copy): copy is Partition => copy !== undefined);
-      const merged = mergeTimestamped(held, target.clustering);
-      const rows = merged.map((entry) => entry.row);
-      const stale = [...copies]
-        .filter(([, copy]) => isStale(copy, merged, target.clustering))
-        .map(([replica]) => replica);
-      const repairs = need > 1 && stale.length > 0;
-      if (!repairs) {
-        finish({
-          kind: 'ok',
-          rows,
-          contacted: asked,
-          latencyMs: scheduler.now - start,
-          repaired: false,
-          speculated,
-        });
-        return;
-      }
-      counters.readRepairs++;
-      let pending = stale.length;
-      for (const replica of stale) {
-        repairReplica(replica, key.text, merged, () => {
-          pending--;
-          if (pending === 0) {
-            finish({
-              kind: 'ok',
-              rows,
-              contacted: asked,
-              latencyMs: scheduler.now - start,
-              repaired: true,
-              speculated,
-            });
-          }
-        });
-      }
-    };
-
-    /** Writes the merged rows to a stale replica, with their own timestamps, and waits for its ack. */
-    const repairReplica = (
-      replica: number,
-      keyText: string,
-      merged: readonly TimestampedRow[],
-      acked: () => void,
-    ): void => {
-      network.send(self, replica, () => {
-        if (running[replica] !== 1) return;
-        stages[replica]!.writes.submit(serviceMs.write, () => {
-          if (running[replica] !== 1) return;
-          for (const { row, timestamp } of merged) {
-            applyWrite(
-              storeOf(replica, store),
-              storage,
-              target,
-              keyText,
-              token,
-              row,
-              target.sizeOf(row),
-              timestamp,
-            );
-          }
-          network.send(replica, self, acked);
-        });
-      });
-    };
-
-    for (let i = 0; i < need; i++) ask(candidates[i]!);
-    const after = speculateAfter();
-    if (after < timeouts.readMs && candidates.length > need) {
-      scheduler.after(after, () => {
-        if (finished || copies.size >= need || asked >= candidates.length) return;
-        speculated = true;
-        counters.speculativeRetries++;
-        ask(candidates[asked]!);
-      });
-    }
-    const timer = scheduler.after(timeouts.readMs, () =>
-      finish({
-        kind: 'timeout',
-        cl,
-        received: copies.size,
-        blockFor: need,
-        dataPresent: copies.has(dataReplica),
-        latencyMs: scheduler.now - start,
-      }),
-    );
-  };
 
   const query = createGather({
     sim,
@@ -588,20 +351,5 @@ export function createTimeCoordinator(
       requireRunning();
       query(q, cl, gatherOptions, done);
     },
-  };
-}
-
-/** What a replica sends back: its rows and their timestamps as they are now. */
-function snapshot(partition: Partition | undefined): Partition | undefined {
-  if (partition === undefined) return undefined;
-  return {
-    rows: [...partition.rows],
-    timestamps: [...partition.timestamps],
-    tokenHi: partition.tokenHi,
-    tokenLo: partition.tokenLo,
-    rowCount: partition.rowCount,
-    bytes: partition.bytes,
-    writes: partition.writes,
-    reads: partition.reads,
   };
 }

@@ -1,0 +1,124 @@
+/**
+ * How one coordinating node talks to replicas on the time plane: which replicas count for a
+ * level and are believed up, in what order the snitch asks them, and one request with its answer
+ * (a message there, a worker of the replica's stage, the message back). Both the write path and
+ * the read path send through `request`, so every round trip feeds the snitch's scores.
+ */
+import { isDcLocal, type ConsistencyLevel } from '../consistency.js';
+import type { TableStore } from '../node.js';
+import type { Unavailable } from '../replica-reads.js';
+import type { Simulation } from './simulation.js';
+
+/** Which of a node's tables a request goes to. */
+export type Store = 'base' | 'index';
+
+export type Snitch = 'dynamic' | 'static';
+
+/** A replica is preferred over placement order only when it is this much faster (Cassandra's badness threshold 0.1). */
+const BADNESS_THRESHOLD = 0.1;
+/** The weight of each new round trip in a replica's score (an exponentially weighted mean). */
+const SCORE_WEIGHT = 0.2;
+
+export interface ReplicaRequests {
+  /** Whether a replica counts toward `cl` (LOCAL_* levels count only the local DC). */
+  countsFor(node: number, cl: ConsistencyLevel): boolean;
+  /** Too few replicas believed up at `position` for `cl`, or undefined when it can be met. */
+  unavailable(position: number, cl: ConsistencyLevel, need: number): Unavailable | undefined;
+  /** Replicas of a position believed up and counting for `cl`, in snitch order. */
+  candidatesAt(position: number, cl: ConsistencyLevel): number[];
+  storeOf(replica: number, store: Store): TableStore;
+  /**
+   * One request to a replica and its answer: the message there, a worker of the stage for
+   * `costMs()` (measured when the request is served), `work()` on the replica, the message back,
+   * then `reply` with the round trip. Nothing comes back from a node that is down, or goes down
+   * while serving.
+   */
+  request<T>(
+    replica: number,
+    stage: 'reads' | 'writes',
+    costMs: () => number,
+    work: () => T,
+    reply: (value: T, tookMs: number) => void,
+  ): void;
+}
+
+export function createReplicaRequests(
+  sim: Simulation,
+  self: number,
+  snitch: Snitch,
+): ReplicaRequests {
+  const { scheduler, network, cluster, running, stages } = sim;
+  const { ring, rf, table: replicaTable } = cluster.placement;
+  const nodes = cluster.nodes;
+  const believedUp = sim.detector.believedUp;
+  const localDc = ring.nodes[self]!.dc;
+  const isLocal = Uint8Array.from(ring.nodes, (node) => (node.dc === localDc ? 1 : 0));
+  // The snitch's scores belong to the coordinating node, shared by every coordinator on it.
+  const score = sim.snitchScores(self);
+
+  const countsFor = (node: number, cl: ConsistencyLevel): boolean =>
+    !isDcLocal(cl) || isLocal[node] === 1;
+
+  const unavailable = (
+    position: number,
+    cl: ConsistencyLevel,
+    need: number,
+  ): Unavailable | undefined => {
+    let alive = 0;
+    for (let k = position * rf; k < position * rf + rf; k++) {
+      const node = replicaTable[k]!;
+      if (believedUp[node] === 1 && countsFor(node, cl)) alive++;
+    }
+    return alive < need ? { kind: 'unavailable', cl, required: need, alive } : undefined;
+  };
+
+  /** Replicas of a position believed up and counting for `cl`, in snitch order. */
+  const candidatesAt = (position: number, cl: ConsistencyLevel): number[] => {
+    const found: number[] = [];
+    for (let k = position * rf; k < position * rf + rf; k++) {
+      const node = replicaTable[k]!;
+      if (believedUp[node] === 1 && countsFor(node, cl)) found.push(node);
+    }
+    if (snitch === 'static' || found.length < 2) return found;
+    // A replica never heard from has no score (0): it is taken as good as the best known one,
+    // so that it keeps its place in placement order rather than jumping ahead or falling behind.
+    const known = found.map((node) => score[node]!).filter((value) => value > 0);
+    if (known.length === 0) return found;
+    const best = Math.min(...known);
+    const of = (node: number): number => (score[node]! > 0 ? score[node]! : best);
+    // As Cassandra's dynamic snitch: placement order stands unless some replica in it is worse
+    // than the replica at the same place in score order by more than the badness threshold.
+    const sorted = [...found].sort((a, b) => of(a) - of(b));
+    const worse = found.some((node, i) => of(node) > of(sorted[i]!) * (1 + BADNESS_THRESHOLD));
+    return worse ? sorted : found;
+  };
+
+  const storeOf = (replica: number, store: Store): TableStore =>
+    store === 'base' ? nodes[replica]! : nodes[replica]!.indexStore;
+
+  // The round trip of every request updates the snitch's score of the replica.
+  const request = <T>(
+    replica: number,
+    stage: 'reads' | 'writes',
+    costMs: () => number,
+    work: () => T,
+    reply: (value: T, tookMs: number) => void,
+  ): void => {
+    const sentAt = scheduler.now;
+    network.send(self, replica, () => {
+      if (running[replica] !== 1) return;
+      stages[replica]![stage].submit(costMs(), () => {
+        if (running[replica] !== 1) return;
+        const value = work();
+        network.send(replica, self, () => {
+          const took = scheduler.now - sentAt;
+          const old = score[replica]!;
+          score[replica] = old === 0 ? took : old + SCORE_WEIGHT * (took - old);
+          reply(value, took);
+        });
+      });
+    });
+  };
+
+  return { countsFor, unavailable, candidatesAt, storeOf, request };
+}
