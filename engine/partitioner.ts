@@ -28,12 +28,14 @@ export interface Partitioner {
    */
   route(query: Query): Route;
   /**
-   * Called once per write that may have been applied, in write order, after it was applied;
+   * Called once per write that may be applied, in the order writes are keyed: as soon as the
+   * write has passed the definite checks and is sent (on the data plane, once it is applied), and
    * never for a definite failure (`unavailable`), which changes nothing anywhere. Strategies that
    * adapt to load (salting) update their state here; stateless strategies omit it. What `observe`
-   * learns may change the key of rows written later, never of this row or of any row already
-   * written: `keyOf(row)` is the same before and after `observe(row)` (the conformance suite
-   * checks it).
+   * learns may change the key of rows keyed later, never of this row or of any row keyed before:
+   * `keyOf(row)` is the same before and after `observe(row)` (the conformance suite checks it).
+   * Observing at send time, not at acknowledgement, keeps a row in flight from being re-keyed by
+   * what later-sent writes teach the strategy.
    */
   observe?(row: Row): void;
   /**

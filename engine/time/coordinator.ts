@@ -241,6 +241,9 @@ export function createTimeCoordinator(
         sizeBytes: target.sizeOf(mutationRow),
       };
     }
+    // Past the definite checks the write will be sent, so the strategy learns from it now, in
+    // the order writes are keyed, and a write in flight is never re-keyed by a later one.
+    partitioner.observe?.(row);
     const start = scheduler.now;
     let finished = false;
     let incomplete = counted;
@@ -248,7 +251,6 @@ export function createTimeCoordinator(
     const finish = (result: TimedWriteResult): void => {
       if (finished) return;
       finished = true;
-      partitioner.observe?.(row); // ok or timeout: the write may have been applied
       done(result);
     };
     const send = (mutation: Mutation, counts: boolean): void => {

@@ -335,3 +335,42 @@ describe('time plane: hinted handoff limits', () => {
     expect(coordinator.counters.hintsReplayed).toBe(onN3.length);
   });
 });
+
+describe('time plane: adaptive salting with writes in flight', () => {
+  it('regression: never re-keys a row that was sent but not yet acknowledged', () => {
+    // observe ran at acknowledgement, so a salt change learned from writes acknowledged while
+    // another was in flight re-keyed that row: its key no longer named the partition it was in.
+    const sim = createSimulation({
+      placement,
+      partitioner: createPartitioner('server-salted', {
+        tokenFunction: getTokenFunction('murmur3'),
+        salt: { kind: 'adaptive', hotShare: 0.02, windowEvents: 200, maxSalts: 64 },
+        bucketMs: 3_600_000,
+        startMs: START_MS,
+        spanMs: 86_400_000,
+      }),
+      table: logTable,
+      storage: 'rows',
+      random: createRandom(6).fork('sim'),
+    });
+    const coordinator = createTimeCoordinator(sim);
+    // 5,000 writes 0.05 ms apart: each is in flight while a few dozen others are acknowledged.
+    const stream = generateLogEvents(
+      { events: 5000, servers: 20, startMs: START_MS },
+      createRandom(12),
+    );
+    stream.forEach((event, i) =>
+      sim.scheduler.at(i * 0.05, () => coordinator.write(event, 'ALL', () => {})),
+    );
+    sim.runUntil(30_000);
+    const salted = sim.cluster.partitioner as unknown as { metadata(): { entries: number } };
+    expect(salted.metadata().entries).toBeGreaterThan(0);
+    for (const event of stream) {
+      const key = sim.cluster.partitioner.keyOf(event).text;
+      const holders = sim.cluster.nodes.filter((node) =>
+        node.partitions.get(key)?.rows.some((row) => row.event_id === event.event_id),
+      );
+      expect(holders, `${event.event_id} under ${key}`).toHaveLength(3);
+    }
+  });
+});
