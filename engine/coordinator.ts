@@ -96,6 +96,10 @@ export interface CoordinatorOptions {
   readonly localDc?: string;
 }
 
+/** What a write without global index entries checks and applies besides its own row. */
+const NO_ENTRIES: readonly IndexEntry[] = Object.freeze([]);
+const NO_POSITIONS: readonly number[] = Object.freeze([]);
+
 /**
  * The synchronous (data-plane) coordinator: it places, checks liveness against the
  * consistency level, and applies to live replicas. It has no notion of time; a down replica
@@ -145,11 +149,13 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
     return acked;
   };
 
+  const positionOfEntry = (entry: IndexEntry): number => positionOf(entry.key);
+
   const write = (row: Row, cl: ConsistencyLevel, options?: WriteOptions): WriteResult => {
     const need = requirement(cl);
     let keyText: string;
     let position: number;
-    let entries: readonly IndexEntry[] = [];
+    let entries = NO_ENTRIES;
     if (placeRow !== undefined) {
       keyText = placeRow(row, parts);
       position = ring.positionOfParts(parts);
@@ -164,7 +170,8 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
     // Definite failure: decided before anything is applied or learned, so it changes nothing.
     const unavailable = unavailableAt(position, cl, need);
     if (unavailable !== undefined) return unavailable;
-    const entryPositions = entries.map((entry) => positionOf(entry.key));
+    // Index entries are checked only when there are some: without, the write allocates nothing.
+    const entryPositions = entries.length === 0 ? NO_POSITIONS : entries.map(positionOfEntry);
     for (const entryPosition of entryPositions) {
       const unmet = unavailableAt(entryPosition, cl, need);
       if (unmet !== undefined) return unmet;
@@ -178,10 +185,11 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
       );
     }
     const acked = applyAt(position, 'base', keyText, baseToken, row, timestamp);
-    entries.forEach((entry, i) => {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
       positionOf(entry.key); // its token, into the scratch halves
       applyAt(entryPositions[i]!, 'index', entry.key.text, parts, entry.row, timestamp);
-    });
+    }
     observe?.(row);
     return acked === rf ? allAcked : { kind: 'ok', acked, missed: rf - acked };
   };

@@ -1,4 +1,5 @@
 import { RinglabError } from '../engine/errors.js';
+import { utf8Length } from '../engine/row.js';
 
 /**
  * How partition key values become the bytes a token function hashes, exactly as Cassandra
@@ -81,7 +82,11 @@ const TRANSIENT_MAX_LENGTH = 64;
 
 /** Room for the UTF-8 of any text of that length: at most 3 bytes per UTF-16 code unit. */
 const transientBuffer = new ArrayBuffer(3 * TRANSIENT_MAX_LENGTH);
-const transientScratch = new Uint8Array(transientBuffer);
+/**
+ * The same memory as a Buffer, for `write`: it returns the byte count as a number, where
+ * `TextEncoder.encodeInto` allocates a `{ read, written }` object per call.
+ */
+const transientWriter = Buffer.from(transientBuffer);
 
 /**
  * One reused array per byte length, all views of `transientBuffer`. A token function hashes a
@@ -95,18 +100,40 @@ const transientViews: readonly Uint8Array[] = Array.from(
 );
 
 /**
+ * The text `transientTextBytes` encoded last and its byte length: on the write path a row is
+ * placed, then sized, so the sizing of its key column (`textByteLength`) finds its length here
+ * instead of measuring the text again. Only a cache: the length is the text's, whichever string
+ * asks.
+ */
+let lastEncoded: string | undefined;
+let lastEncodedBytes = 0;
+
+/**
  * The bytes `textBytes(text)` returns, for immediate use only: text of up to 64 code units is
  * encoded into a buffer owned by this module that the next call overwrites, so hash it (or copy
  * it) before calling again, and never keep it. Longer text gets a fresh array from `textBytes`.
  *
- * This goes through `encodeInto` even for ASCII: event ids built by string concatenation are
- * cons strings, on which a `charCodeAt` loop measured 2-3 times slower than the encoder
+ * This goes through the native encoder even for ASCII: event ids built by string concatenation
+ * are cons strings, on which a `charCodeAt` loop measured 2-3 times slower than the encoder
  * (about 60 ns against 130-250 ns for a 36-character id). Together with the reused array this
- * took about a fifth off the hash-event-id write path (bench perf).
+ * took about a fifth off the hash-event-id write path (bench perf). `Buffer#write` encodes as
+ * TextEncoder does (a lone surrogate becomes U+FFFD) and never splits a character here: the
+ * buffer has room for 3 bytes per code unit.
  */
 export function transientTextBytes(text: string): Uint8Array {
   if (text.length > TRANSIENT_MAX_LENGTH) return textBytes(text);
-  return transientViews[utf8.encodeInto(text, transientScratch).written]!;
+  const written = transientWriter.write(text);
+  lastEncoded = text;
+  lastEncodedBytes = written;
+  return transientViews[written]!;
+}
+
+/**
+ * The UTF-8 length of `text`, as `utf8Length` gives it; without measuring when `text` is the
+ * text `transientTextBytes` encoded last (the key column of the row being written).
+ */
+export function textByteLength(text: string): number {
+  return text === lastEncoded ? lastEncodedBytes : utf8Length(text);
 }
 
 function writeInt64(hi: number, lo: number): Uint8Array {

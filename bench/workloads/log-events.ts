@@ -26,7 +26,8 @@
  */
 import { invalidConfig } from '../../engine/errors.js';
 import type { Random } from '../../engine/random.js';
-import { valueSizeBytes, type TableSpec } from '../../engine/row.js';
+import { valueSizeBytes, type TableSpec, type Value } from '../../engine/row.js';
+import { textByteLength } from '../../partitioners/key-bytes.js';
 import {
   createDistribution,
   resolveDistribution,
@@ -425,12 +426,20 @@ export const logTable: TableSpec = {
   sizeOf: (row) => {
     const payload = row['message_bytes'];
     return (
-      valueSizeBytes(row['event_id']) +
-      valueSizeBytes(row['server_id']) +
+      columnSize(row['event_id']) +
+      columnSize(row['server_id']) +
       valueSizeBytes(row['ts']) +
-      valueSizeBytes(row['severity']) +
+      columnSize(row['severity']) +
       valueSizeBytes(payload) +
       (typeof payload === 'number' ? payload : 0)
     );
   },
 };
+
+/**
+ * `valueSizeBytes`, with text through `textByteLength`: the write path has just encoded the
+ * row's event_id to hash it, and its length is taken from there.
+ */
+function columnSize(value: Value | undefined): number {
+  return typeof value === 'string' ? textByteLength(value) : valueSizeBytes(value);
+}

@@ -3,11 +3,14 @@
  * tiny, in-process run whose figures are never compared with any threshold (timing belongs to
  * `ringlab bench perf`, not to unit tests).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolvePerfConfig, runPerf, type PerfReport } from '../../bench/perf.js';
 import { createTypedHeap } from '../../bench/perf/event-loop.js';
 import { microRows } from '../../bench/perf/micro.js';
 import { createRandom } from '../../engine/random.js';
+import { utf8Length } from '../../engine/row.js';
+import { textByteLength, transientTextBytes } from '../../partitioners/key-bytes.js';
 import { renderPerf } from '../../cli/commands/bench-perf.js';
 import { toJson } from '../../cli/render.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -108,6 +111,33 @@ describe('the typed heap the event loop is measured against', () => {
       reference.push(next);
     }
     expect(popped.length).toBe(2_000);
+  });
+});
+
+describe("the write path's sizing shortcuts", () => {
+  const encoded = (text: string): number => new TextEncoder().encode(text).length;
+
+  it('size text as its UTF-8 bytes, short or long, ASCII or not, lone surrogates included', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (text) => {
+        expect(utf8Length(text)).toBe(encoded(text));
+      }),
+    );
+  });
+
+  it('take the length of the text encoded last only for that text', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 70 }),
+        fc.string({ unit: 'binary', maxLength: 70 }),
+        (key, other) => {
+          transientTextBytes(key);
+          expect(textByteLength(key)).toBe(encoded(key));
+          expect(textByteLength(other)).toBe(encoded(other));
+          expect(textByteLength(`${key}`)).toBe(encoded(key));
+        },
+      ),
+    );
   });
 });
 
