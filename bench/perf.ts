@@ -9,6 +9,8 @@
  * 6. a scale run of 1,000 nodes and 10 million events;
  * 7. the time plane's event loop (bench/perf/event-loop.ts), and a bare typed-array heap doing
  *    the same pops and pushes;
+ * 8. the time plane end to end (bench/perf/time-plane.ts): simulated messages per second of a
+ *    stream of writes at QUORUM on the rows' cluster;
  *
  * and returns the figures as a value; the CLI renders it. Rows 1-5 run in this process over
  * inputs generated before their timing (bench/perf/fixture.ts), timed by benchmark.js with the
@@ -33,6 +35,8 @@ import { microRows, ROW, type MicroRow } from './perf/micro.js';
 import { evaluateTargets, type TargetResult } from './perf/targets.js';
 
 export type { HeapResult, Isolation, ScaleResult, TargetResult };
+/** The row names, for readers of a report's rows. */
+export { ROW };
 
 export const perfSizes = ['full', 'quick', 'tiny'] as const;
 /** `tiny` is for tests: every part runs, on inputs too small for the figures to mean much. */
@@ -223,6 +227,7 @@ export function runPerf(input: PerfOptionsInput = {}): PerfReport {
   const targets = evaluateTargets({
     ...ratios,
     writeEventsPerSec: rate(ROW.writeCounters),
+    timePlaneMessagesPerSec: rate(ROW.timePlane),
     bytesPerRow: heap.bytesPerRow,
     scaleWallMs: scale.wallMs,
     scalePeakRssBytes: scale.peakRssBytes,

@@ -22,6 +22,7 @@ import { createLogEvents, logTable, type LogEvent } from '../workloads/log-event
 import { driverTokenizer, hashRing } from './contenders.js';
 import { EVENT_LOOP_ROW, eventLoopRows } from './event-loop.js';
 import type { Fixture } from './fixture.js';
+import { TIME_PLANE_ROW, timePlaneRow } from './time-plane.js';
 
 export interface MicroRowOptions {
   readonly seed: number;
@@ -34,7 +35,7 @@ export interface MicroRowOptions {
 export interface MicroRow {
   readonly name: string;
   /** What one item is: the rate is reported in `<unit>/s`. */
-  readonly unit: 'tokens' | 'lookups' | 'events';
+  readonly unit: 'tokens' | 'lookups' | 'events' | 'messages';
   readonly description: string;
   /**
    * False for a row that never calls `fixture`: it is measured before the fixture exists (see
@@ -63,6 +64,7 @@ export const ROW = {
   writeCounters: 'write-counters',
   writeRows: 'write-rows',
   ...EVENT_LOOP_ROW,
+  timePlane: TIME_PLANE_ROW,
 } as const;
 
 export const microRows: readonly MicroRow[] = [
@@ -215,6 +217,7 @@ export const microRows: readonly MicroRow[] = [
     },
   },
   ...eventLoopRows,
+  timePlaneRow,
 ];
 
 function coordinatorFor(placement: Fixture['placement'], storage: StorageMode): Coordinator {

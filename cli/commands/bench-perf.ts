@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runPerf, type PerfReport, type TargetResult } from '../../bench/perf.js';
+import { ROW, runPerf, type PerfReport, type TargetResult } from '../../bench/perf.js';
 import type { Io } from '../io.js';
 import { addExamples, jsonOption, seedOption } from '../options.js';
 import { statusLines } from '../progress.js';
@@ -15,7 +15,7 @@ export function registerPerf(bench: Command, io: Io): void {
   const command = bench
     .command('perf')
     .description(
-      'the performance suite: token, ring and write-path rates against cassandra-driver and hashring, heap per row, a 1,000-node scale run',
+      'the performance suite: token, ring and write-path rates against cassandra-driver and hashring, the time plane, heap per row, a 1,000-node scale run',
     )
     .option('--quick', 'a smaller run (under a minute); the scale run is scaled down')
     .addOption(jsonOption())
@@ -38,9 +38,10 @@ export function registerPerf(bench: Command, io: Io): void {
 
 export function renderPerf(report: PerfReport): string {
   const { config, environment, ratios, heap, scale } = report;
+  const timePlane = report.rows.find((row) => row.name === ROW.timePlane)!;
   const lines = [
     `seed ${config.seed} · ${config.size} run · node ${environment.node} · ${environment.platform} · ${environment.cpus} × ${environment.cpuModel}`,
-    `rows 2-8 on ${config.cluster.nodes} nodes × ${config.cluster.vnodes} vnodes, rf ${config.cluster.rf}, over ${count(config.keys)} pre-generated keys`,
+    `rows 2-8 and ${ROW.timePlane} on ${config.cluster.nodes} nodes × ${config.cluster.vnodes} vnodes, rf ${config.cluster.rf}, over ${count(config.keys)} pre-generated keys`,
     '',
     renderTable(
       [
@@ -61,7 +62,7 @@ export function renderPerf(report: PerfReport): string {
       ]),
     ),
     '',
-    `ratios: write/murmur3 ${fixed(ratios.writeOverMurmur3, 2)} · ring/hashring ${fixed(ratios.ringOverHashring, 1)} · murmur3/driver ${fixed(ratios.murmur3OverDriver, 1)}`,
+    `ratios: write/murmur3 ${fixed(ratios.writeOverMurmur3, 2)} · ring/hashring ${fixed(ratios.ringOverHashring, 1)} · murmur3/driver ${fixed(ratios.murmur3OverDriver, 1)} · event-loop/typed-heap ${fixed(ratios.eventLoopOverTypedHeap, 2)} · time plane ${count(timePlane.opsPerSec)} messages/s`,
     `heap: ${fixed(report.bytesPerRow, 1)} B per stored row beyond its payload strings (${count(heap.storedRows)} rows from ${count(heap.events)} events at rf ${config.cluster.rf}; each event_id string ${fixed(heap.payloadStringBytesPerEvent, 1)} B, subtracted)`,
     `scale: ${count(scale.nodes)} nodes × ${scale.vnodes} vnodes (${scale.allocator}), ${count(scale.events)} events, counters only: ${seconds(scale.wallMs)} (tokens ${seconds(scale.placementMs)}, writes ${seconds(scale.writeMs)}), peak RSS ${bytes(scale.peakRssBytes)}${scale.scaledDown ? ' (scaled down)' : ''}`,
     '',
@@ -93,6 +94,8 @@ function measuredCell(target: TargetResult): string {
       return `${fixed(target.measured, 2)}x`;
     case 'events/s':
       return `${count(target.measured)} events/s`;
+    case 'messages/s':
+      return `${count(target.measured)} messages/s`;
     case 'ms':
       return `${count(target.measured)} ms`;
     case 'bytes':

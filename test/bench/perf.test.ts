@@ -70,6 +70,7 @@ describe('runPerf in its tiny size', () => {
       'ring-vs-hashring',
       'murmur3-vs-driver',
       'event-loop-vs-typed-heap',
+      'time-plane-rate',
       'heap-per-row',
       'scale-time',
       'scale-rss',
@@ -85,6 +86,8 @@ describe('runPerf in its tiny size', () => {
     const text = renderPerf(report);
     for (const row of report.rows) expect(text).toContain(row.name);
     for (const target of report.targets) expect(text).toContain(target.id);
+    expect(text).toContain('event-loop/typed-heap');
+    expect(text).toMatch(/time plane [\d,]+ messages\/s/);
     expect(text).toContain('scaled down');
   });
 });
