@@ -7,6 +7,7 @@
  * - keys are pure, and `observe(row)` never changes the key of `row` itself;
  * - every row lands on the replicas `locate` names for its key;
  * - a query read through its route returns exactly the rows that match it (last write wins),
+ *   and a route marked `exact` lists only partitions whose every row matches;
  *   for generated equality and range queries, values of the other type (1 against '1'), the
  *   strategy's own key labels, and limits; and a route's filter names only table columns;
  * - a write that comes back `unavailable` changes nothing, adaptive state included;
@@ -127,6 +128,20 @@ export function partitionerConformance(spec: ConformanceSpec): ConformanceCase[]
             for (const column of filterColumns(route.filter)) {
               if (!spec.table.columns.includes(column)) {
                 fail(`route of ${describe(query)} filters on ${column}, not a column`);
+              }
+            }
+            if (route.kind === 'partitions' && route.exact === true) {
+              // The key pins the filter: every row of every listed partition must match.
+              for (const key of route.keys) {
+                const held = coordinator.read(key, 'ALL');
+                if (held.kind !== 'ok') return fail('read unavailable, all nodes up');
+                for (const row of held.rows) {
+                  if (!oracleMatches(row, meaning)) {
+                    fail(
+                      `route of ${describe(query)} is exact, but ${describe(row)} in ${key.text} does not match`,
+                    );
+                  }
+                }
               }
             }
             const result = coordinator.query(query, 'ONE');

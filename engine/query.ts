@@ -46,6 +46,11 @@ export type Route =
       readonly kind: 'partitions';
       readonly keys: readonly PartitionKey[];
       readonly filter: RowFilter;
+      /**
+       * True when every row of the listed partitions passes the filter (the key pins it, as
+       * `server_id = X` does for `server-id`), so that a replica may stop after `limit` rows.
+       */
+      readonly exact?: boolean;
     }
   | { readonly kind: 'all-ranges'; readonly filter: RowFilter };
 
@@ -150,9 +155,21 @@ export function checkFilterColumns(
   }
 }
 
-/** A route to listed partitions, with the filter their rows must still pass. */
-export function toPartitions(keys: readonly PartitionKey[], filter: RowFilter): Route {
-  return { kind: 'partitions', keys, filter };
+/**
+ * A route to listed partitions, with the filter their rows must still pass; `exact` when the key
+ * alone guarantees the filter (see `Route`).
+ */
+export function toPartitions(
+  keys: readonly PartitionKey[],
+  filter: RowFilter,
+  exact = false,
+): Route {
+  return exact ? { kind: 'partitions', keys, filter, exact } : { kind: 'partitions', keys, filter };
+}
+
+/** Whether a filter says nothing beyond equality on `columns` (which the key then pins). */
+export function onlyOn(filter: RowFilter, columns: readonly string[]): boolean {
+  return filter.range === undefined && Object.keys(filter.where).every((c) => columns.includes(c));
 }
 
 /** A route to every token range, with the filter every row read must pass. */

@@ -1,5 +1,5 @@
 import type { PartitionKey, Partitioner, Query, Route } from '../engine/partitioner.js';
-import { filterOf, toAllRanges, toPartitions } from '../engine/query.js';
+import { filterOf, onlyOn, toAllRanges, toPartitions } from '../engine/query.js';
 import type { Row } from '../engine/row.js';
 import type { TokenFunction, TokenParts } from '../engine/token.js';
 import { textColumn } from './columns.js';
@@ -27,7 +27,11 @@ export function hashEventId(tokenFunction: TokenFunction): Partitioner {
       const filter = filterOf(query);
       return query.where.event_id === undefined
         ? toAllRanges(filter)
-        : toPartitions([eventKey(textColumn(query.where, 'event_id'))], filter);
+        : toPartitions(
+            [eventKey(textColumn(query.where, 'event_id'))],
+            filter,
+            onlyOn(query, ['event_id']),
+          );
     },
   };
 }

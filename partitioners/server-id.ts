@@ -1,5 +1,5 @@
 import type { PartitionKey, Partitioner, Query, Route } from '../engine/partitioner.js';
-import { filterOf, toAllRanges, toPartitions } from '../engine/query.js';
+import { filterOf, onlyOn, toAllRanges, toPartitions } from '../engine/query.js';
 import type { TokenFunction } from '../engine/token.js';
 import { textColumn } from './columns.js';
 import { textBytes } from './key-bytes.js';
@@ -17,6 +17,10 @@ export function serverId(tokenFunction: TokenFunction, column = 'server_id'): Pa
     route: (query: Query): Route =>
       query.where[column] === undefined
         ? toAllRanges(filterOf(query))
-        : toPartitions([keyOf(textColumn(query.where, column))], filterOf(query)),
+        : toPartitions(
+            [keyOf(textColumn(query.where, column))],
+            filterOf(query),
+            onlyOn(query, [column]),
+          ),
   };
 }

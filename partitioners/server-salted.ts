@@ -1,6 +1,6 @@
 import { invalidConfig } from '../engine/errors.js';
 import type { PartitionKey, Partitioner, Query, Route } from '../engine/partitioner.js';
-import { filterOf, toAllRanges, toPartitions } from '../engine/query.js';
+import { filterOf, onlyOn, toAllRanges, toPartitions } from '../engine/query.js';
 import type { Row } from '../engine/row.js';
 import type { TokenFunction } from '../engine/token.js';
 import { fnv1a32, numberColumn, textColumn } from './columns.js';
@@ -113,6 +113,7 @@ export function serverSalted(options: SaltedOptions): SaltedPartitioner {
           : toPartitions(
               partitionsOf(textColumn(query.where, serverColumn), mode.salts),
               filterOf(query),
+              onlyOn(query, [serverColumn]),
             ),
       saltsAt: () => mode.salts,
       metadata: () => ({ epochs: 0, entries: 0, saltedServers: 0, maxSalts: mode.salts, bytes: 2 }),
@@ -223,7 +224,11 @@ export function serverSalted(options: SaltedOptions): SaltedPartitioner {
       const server = textColumn(query.where, serverColumn);
       const range = query.range?.column === timeColumn ? query.range : undefined;
       const salts = maxSaltsIn(server, range?.from ?? -Infinity, range?.to ?? Infinity);
-      return toPartitions(partitionsOf(server, salts), filterOf(query));
+      return toPartitions(
+        partitionsOf(server, salts),
+        filterOf(query),
+        onlyOn(query, [serverColumn]),
+      );
     },
     saltsAt,
     metadata: () => {

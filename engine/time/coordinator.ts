@@ -133,6 +133,7 @@ export interface CoordinatorCore {
     key: PartitionKey,
     cl: ConsistencyLevel,
     done: (result: TimedReadResult) => void,
+    limit?: number,
   ): void;
 }
 

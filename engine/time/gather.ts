@@ -62,21 +62,28 @@ export function createGather(core: CoordinatorCore) {
   const { ring, rf } = cluster.placement;
   const { table, partitioner } = cluster;
 
-  /** Reads keys in parallel; calls back with each key's result, in key order. */
+  /** Reads keys in parallel (each up to `limit` rows); calls back with the results in key order. */
   const readAll = (
     store: 'base' | 'index',
     keys: readonly PartitionKey[],
     cl: ConsistencyLevel,
     done: (results: TimedReadResult[]) => void,
+    limit?: number,
   ): void => {
     const results: TimedReadResult[] = new Array<TimedReadResult>(keys.length);
     let left = keys.length;
     if (left === 0) return done([]);
     keys.forEach((key, i) => {
-      core.readFrom(store, key, cl, (result) => {
-        results[i] = result;
-        if (--left === 0) done(results);
-      });
+      core.readFrom(
+        store,
+        key,
+        cl,
+        (result) => {
+          results[i] = result;
+          if (--left === 0) done(results);
+        },
+        limit,
+      );
     });
   };
 
@@ -154,15 +161,23 @@ export function createGather(core: CoordinatorCore) {
     if (route.kind === 'partitions') {
       const refused = listed(route.keys);
       if (refused !== undefined) return done(refused);
-      readAll('base', route.keys, cl, (results) => {
-        const partitionRows: Row[][] = [];
-        for (let i = 0; i < results.length; i++) {
-          const result = results[i]!;
-          if (failedRead(route.keys[i]!, result)) return;
-          if (result.kind === 'ok') partitionRows.push([...result.rows]);
-        }
-        finishOk('partitions', partitionRows, route.keys.length, 0);
-      });
+      // When the key pins the filter, each replica may stop after `limit` rows.
+      const perPartition = route.exact === true ? limit : Infinity;
+      readAll(
+        'base',
+        route.keys,
+        cl,
+        (results) => {
+          const partitionRows: Row[][] = [];
+          for (let i = 0; i < results.length; i++) {
+            const result = results[i]!;
+            if (failedRead(route.keys[i]!, result)) return;
+            if (result.kind === 'ok') partitionRows.push([...result.rows]);
+          }
+          finishOk('partitions', partitionRows, route.keys.length, 0);
+        },
+        perPartition,
+      );
       return;
     }
 
@@ -265,7 +280,7 @@ export function createGather(core: CoordinatorCore) {
         inFlight--;
         return batchDone();
       }
-      const copies = new Map<string, Partition[]>();
+      const copies = new Map<string, { list: Partition[]; matched: number }>();
       let answered = 0;
       let over = false;
       const timer = scheduler.after(timeouts.rangeMs, () => {
@@ -289,26 +304,30 @@ export function createGather(core: CoordinatorCore) {
       for (const replica of candidates.slice(0, need)) {
         contacted++;
         const held = byRange[replica]!.get(position) ?? [];
+        // What the replica reads: every row for a scan, only the matches when a local index
+        // answers. Counted when the request is served; a partition with no match costs nothing.
+        let matched: number[] = [];
         core.request(
           replica,
           'reads',
           () => {
-            let rows = 0;
-            for (const [, partition] of held)
-              rows +=
-                pick === undefined ? partition.rows.length : partition.rows.filter(pick).length;
+            matched = held.map(([, partition]) => matchCount(partition, pick));
+            const rows = matched.reduce((sum, n) => sum + n, 0);
             return serviceMs.read + rows * serviceMs.perRowScanned;
           },
           () => {
             const node = cluster.nodes[replica]!;
             node.reads++;
-            for (const [keyText, partition] of held) {
-              const list = copies.get(keyText);
-              if (list === undefined) copies.set(keyText, [partition]);
-              else list.push(partition);
-              node.rowsRead +=
-                pick === undefined ? partition.rows.length : partition.rows.filter(pick).length;
-            }
+            held.forEach(([keyText, partition], i) => {
+              const entry = copies.get(keyText);
+              if (entry === undefined)
+                copies.set(keyText, { list: [partition], matched: matched[i]! });
+              else {
+                entry.list.push(partition);
+                entry.matched += matched[i]!;
+              }
+              node.rowsRead += matched[i]!;
+            });
             return undefined;
           },
           () => {
@@ -317,10 +336,15 @@ export function createGather(core: CoordinatorCore) {
             over = true;
             scheduler.cancel(timer);
             inFlight--;
-            // Partitions in token order inside the range, as a range read returns them.
-            const lists = [...copies.values()].sort(([a], [b]) =>
-              a!.tokenHi !== b!.tokenHi ? a!.tokenHi - b!.tokenHi : a!.tokenLo - b!.tokenLo,
-            );
+            // Partitions in token order inside the range, as a range read returns them; only
+            // those where some copy matched are merged (the copies of each are merged whole, so
+            // that a newer copy that no longer matches still wins over an older one that does).
+            const lists = [...copies.values()]
+              .filter((entry) => entry.matched > 0)
+              .map((entry) => entry.list)
+              .sort(([a], [b]) =>
+                a!.tokenHi !== b!.tokenHi ? a!.tokenHi - b!.tokenHi : a!.tokenLo - b!.tokenLo,
+              );
             const found: Row[][] = [];
             for (const list of lists) {
               const merged = mergeCopies(list, table.clustering);
@@ -357,4 +381,13 @@ export function createGather(core: CoordinatorCore) {
       return byRange;
     });
   }
+}
+
+/** Rows of a partition a read returns: all of them, or those `pick` keeps. */
+function matchCount(partition: Partition, pick: ((row: Row) => boolean) | undefined): number {
+  const rows = partition.rows;
+  if (pick === undefined) return rows.length;
+  let count = 0;
+  for (let i = 0; i < rows.length; i++) if (pick(rows[i]!)) count++;
+  return count;
 }

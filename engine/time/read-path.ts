@@ -37,11 +37,17 @@ export interface ReadPathContext {
   readonly parts: TokenParts;
 }
 
+/**
+ * Reads one partition. With a `limit`, each replica returns only the first `limit` rows in
+ * clustering order and the answer is the first `limit` of their merge, which is exact: every one
+ * of the merged first rows is among the first `limit` of each replica that holds it.
+ */
 export type ReadFrom = (
   store: Store,
   key: PartitionKey,
   cl: ConsistencyLevel,
   done: (result: TimedReadResult) => void,
+  limit?: number,
 ) => void;
 
 export function createReadPath(context: ReadPathContext): ReadFrom {
@@ -76,7 +82,7 @@ export function createReadPath(context: ReadPathContext): ReadFrom {
     }
   };
 
-  const readFrom: ReadFrom = (store, key, cl, done) => {
+  const readFrom: ReadFrom = (store, key, cl, done, limit = Infinity) => {
     requireRunning();
     const need = requirement(cl);
     const target = store === 'base' ? table : cluster.index!.table!;
@@ -105,11 +111,11 @@ export function createReadPath(context: ReadPathContext): ReadFrom {
       request(
         replica,
         'reads',
-        () =>
-          serviceMs.read +
-          (storeOf(replica, store).partitions.get(key.text)?.rows.length ?? 0) *
-            serviceMs.perRowScanned,
-        () => snapshot(readPartition(storeOf(replica, store), key.text)),
+        () => {
+          const rows = storeOf(replica, store).partitions.get(key.text)?.rows.length ?? 0;
+          return serviceMs.read + Math.min(rows, limit) * serviceMs.perRowScanned;
+        },
+        () => snapshot(readPartition(storeOf(replica, store), key.text), limit),
         (copy) => {
           if (finished || copies.has(replica)) return;
           copies.set(replica, copy);
@@ -120,7 +126,7 @@ export function createReadPath(context: ReadPathContext): ReadFrom {
 
     const answer = (): void => {
       const held = [...copies.values()].filter((copy): copy is Partition => copy !== undefined);
-      const merged = mergeTimestamped(held, target.clustering);
+      const merged = mergeTimestamped(held, target.clustering).slice(0, limit);
       const rows = merged.map((entry) => entry.row);
       const stale = [...copies]
         .filter(([, copy]) => isStale(copy, merged, target.clustering))
@@ -202,12 +208,12 @@ export function createReadPath(context: ReadPathContext): ReadFrom {
   return readFrom;
 }
 
-/** What a replica sends back: its rows and their timestamps as they are now. */
-function snapshot(partition: Partition | undefined): Partition | undefined {
+/** What a replica sends back: its first `limit` rows and their timestamps as they are now. */
+function snapshot(partition: Partition | undefined, limit: number): Partition | undefined {
   if (partition === undefined) return undefined;
   return {
-    rows: [...partition.rows],
-    timestamps: [...partition.timestamps],
+    rows: partition.rows.slice(0, limit),
+    timestamps: partition.timestamps.slice(0, limit),
     tokenHi: partition.tokenHi,
     tokenLo: partition.tokenLo,
     rowCount: partition.rowCount,
