@@ -284,29 +284,47 @@ export function mergeCopies(copies: readonly Partition[], clustering: readonly s
   return mergeTimestamped(copies, clustering).map((entry) => entry.row);
 }
 
-/** `mergeCopies`, keeping each row's timestamp (what a read repair writes back). */
+/**
+ * `mergeCopies`, keeping each row's timestamp (what a read repair writes back). Each copy is in
+ * clustering order with one row per clustering key, so the copies are merged pairwise in one
+ * linear pass each, never sorted.
+ */
 export function mergeTimestamped(
   copies: readonly Partition[],
   clustering: readonly string[],
 ): TimestampedRow[] {
-  const entries: TimestampedRow[] = [];
+  let merged: TimestampedRow[] = [];
   for (const copy of copies) {
     const rows = copy.rows;
     const timestamps = copy.timestamps;
-    for (let i = 0; i < rows.length; i++) entries.push({ row: rows[i]!, timestamp: timestamps[i]! });
-  }
-  // Stable sort: copies of one row end up side by side, whatever replica they came from.
-  entries.sort((a, b) => compareClustering(a.row, b.row, clustering));
-  const merged: TimestampedRow[] = [];
-  for (const entry of entries) {
-    const last = merged[merged.length - 1];
-    if (last !== undefined && compareClustering(last.row, entry.row, clustering) === 0) {
-      if (supersedes(entry.timestamp, entry.row, last.timestamp, last.row)) {
-        merged[merged.length - 1] = entry;
+    const next: TimestampedRow[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < merged.length || j < rows.length) {
+      const held = merged[i];
+      if (j >= rows.length) {
+        next.push(held!);
+        i++;
+        continue;
       }
-      continue;
+      const row = rows[j]!;
+      const order = held === undefined ? 1 : compareClustering(held.row, row, clustering);
+      if (order < 0) {
+        next.push(held!);
+        i++;
+      } else if (order > 0) {
+        next.push({ row, timestamp: timestamps[j]! });
+        j++;
+      } else {
+        const timestamp = timestamps[j]!;
+        next.push(
+          supersedes(timestamp, row, held!.timestamp, held!.row) ? { row, timestamp } : held!,
+        );
+        i++;
+        j++;
+      }
     }
-    merged.push(entry);
+    merged = next;
   }
   return merged;
 }
