@@ -293,18 +293,24 @@ export function createGather(core: CoordinatorCore) {
     };
 
     const readRange = (position: number): void => {
+      if (stopped) return;
       inFlight++;
       const candidates = core.candidatesAt(position, cl);
       if (candidates.length < need) {
-        failed.push({ range: describeRange(position), reason: 'unavailable' });
+        // A replica was convicted while the query ran: the range cannot meet the level.
         inFlight--;
+        if (!allowPartial) {
+          stopped = true;
+          return done({ kind: 'unavailable', cl, required: need, alive: candidates.length });
+        }
+        failed.push({ range: describeRange(position), reason: 'unavailable' });
         return batchDone();
       }
       const copies = new Map<string, { list: Partition[]; matched: number }>();
       let answered = 0;
       let over = false;
       const timer = scheduler.after(timeouts.rangeMs, () => {
-        if (over) return;
+        if (over || stopped) return;
         over = true;
         inFlight--;
         if (!allowPartial) {

@@ -197,3 +197,21 @@ describe('asynchronous global index', () => {
     expect(result.kind === 'ok' && result.rows.length).toBe(errors - 10);
   });
 });
+
+describe('time-plane scatter/gather when a node is convicted mid-query', () => {
+  it('regression: answers exactly once, unavailable or timeout, never ok and then timeout', () => {
+    const { sim, coordinator } = loaded('hash-event-id', 'local');
+    sim.crash('n3');
+    sim.crash('n4');
+    sim.runUntil(sim.scheduler.now + 9_990); // conviction comes 10 s after the crash
+    const answers: TimedQueryResult[] = [];
+    for (let i = 0; i < 5; i++) {
+      coordinator.query({ where: { severity: 'ERROR' } }, 'QUORUM', {}, (result) =>
+        answers.push(result),
+      );
+    }
+    sim.runUntil(sim.scheduler.now + 60_000);
+    expect(answers).toHaveLength(5);
+    for (const answer of answers) expect(['unavailable', 'timeout']).toContain(answer.kind);
+  });
+});
