@@ -33,6 +33,7 @@ import {
 import { rateOf, timeCycles, type Timing } from './perf/measure.js';
 import { microRows, ROW, type MicroRow } from './perf/micro.js';
 import { evaluateTargets, type TargetResult } from './perf/targets.js';
+import { TIME_PLANE_WRITES_PER_SEC } from './perf/time-plane.js';
 
 export type { HeapResult, Isolation, ScaleResult, TargetResult };
 /** The row names, for readers of a report's rows. */
@@ -302,6 +303,7 @@ function notesFor(config: PerfConfig, scaledDown: boolean): string[] {
     `each rate is the median of its benchmark.js cycles (${config.timing.rounds} rounds, the rows taking turns) over ${config.keys.toLocaleString('en-US')} pre-generated keys, ${config.batch.toLocaleString('en-US')} per operation; ± is half the interquartile range`,
     `the scale run allocates tokens with "${config.scaleAllocator}": "balanced" grows the ring node by node, which alone took about 12 s for 1,000 nodes`,
     `write-rows stores ${config.rowEvents.toLocaleString('en-US')} events into each fresh cluster, then starts another`,
+    `${ROW.timePlane} counts simulated messages (a write at rf 3 sends 3 requests and gets 3 replies) per second of wall time, writes arriving at ${TIME_PLANE_WRITES_PER_SEC.toLocaleString('en-US')}/s of virtual time`,
   ];
   if (scaledDown) {
     notes.push(
