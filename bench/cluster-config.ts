@@ -308,7 +308,7 @@ export function checkClusterCost(config: ClusterConfig, options: { readonly grow
   }
   throw invalidConfig(
     'nodes',
-    `${nodes} with ${vnodes} vnodes ${estimate}; use at most ${mostNodes}`,
+    `${nodes} with ${vnodes} vnodes ${estimate}; use at most ${mostNodes} nodes at this many vnodes, or fewer --vnodes`,
   );
 }
 

@@ -42,6 +42,10 @@ export function progressBar(io: Io, label: string, options: ProgressBarOptions):
       format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`,
       clearOnComplete: true,
       hideCursor: false,
+      // Leave line wrapping on: turning it off (cli-progress's default) writes ESC[?7l, and a
+      // Ctrl-C during a synchronous run kills the process before the bar can turn it back on,
+      // leaving the user's terminal without wrapping. The bar is narrower than the terminal.
+      linewrap: true,
       fps: 1000 / throttleMs,
     },
     cliProgress.Presets.shades_classic,

@@ -13,9 +13,12 @@ export function renderTable(
   columns: readonly Column[],
   rows: readonly (readonly string[])[],
 ): string {
-  const widths = columns.map((column, i) =>
-    Math.max(visibleLength(column.header), ...rows.map((row) => visibleLength(row[i] ?? ''))),
-  );
+  // A loop, not Math.max(...rows): spreading a hundred thousand rows overflows the call stack.
+  const widths = columns.map((column, i) => {
+    let width = visibleLength(column.header);
+    for (const row of rows) width = Math.max(width, visibleLength(row[i] ?? ''));
+    return width;
+  });
   const line = (cells: readonly string[]) =>
     columns
       .map((column, i) => pad(cells[i] ?? '', widths[i]!, column.align ?? 'left'))
@@ -72,4 +75,14 @@ export function bytes(value: number): string {
 /** JSON with bigints as decimal strings, two-space indented, newline-terminated. */
 export function toJson(value: unknown): string {
   return `${JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+}
+
+/**
+ * A cell shortened in the middle past `max` characters, so that one 64 KiB key does not make
+ * every row of its table 64 KiB wide; the JSON output keeps the whole value.
+ */
+export function shorten(text: string, max = 60): string {
+  if (text.length <= max) return text;
+  const keep = Math.floor((max - 1) / 2);
+  return `${text.slice(0, keep)}…${text.slice(-keep)}`;
 }

@@ -42,7 +42,9 @@ export interface Cluster {
 export function createCluster(options: ClusterOptions): Cluster {
   const { placement } = options;
   const specs = placement.ring.nodes;
-  const nodes = specs.map((_, index) => createStorageNode(index));
+  // A local index is kept by each replica beside its rows (see node.ts).
+  const indexed = options.index?.name === 'local' ? options.index.column : undefined;
+  const nodes = specs.map((_, index) => createStorageNode(index, indexed));
   const up = new Uint8Array(specs.length).fill(1);
   const byId = new Map(specs.map((spec, index) => [spec.id, index]));
 

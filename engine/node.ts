@@ -1,4 +1,11 @@
-import { compareValues, supersedes, type Row, type TableSpec } from './row.js';
+import {
+  compareValues,
+  supersedes,
+  valueKey,
+  type Row,
+  type TableSpec,
+  type Value,
+} from './row.js';
 import type { TokenParts } from './token.js';
 
 /**
@@ -88,6 +95,13 @@ class StoredPartition implements Partition {
     return Array.isArray(rows) ? rows.length : 1;
   }
 
+  /** The held row with the clustering key of `row`, if any. */
+  find(row: Row, clustering: readonly string[]): Row | undefined {
+    const rows = this.rows;
+    const held = rows[insertionPoint(rows, row, clustering)];
+    return held !== undefined && compareClustering(held, row, clustering) === 0 ? held : undefined;
+  }
+
   /**
    * Stores `row` in clustering order. A row whose clustering key is already held is replaced only
    * by a newer write (last write wins by timestamp; on equal timestamps the greater row by
@@ -148,6 +162,18 @@ export interface TableStore {
   rowsRead: number;
   rows: number;
   bytes: number;
+  /**
+   * A local secondary index on one column: per partition, its rows per value of the column, kept
+   * by `applyWrite`, so that a query by the value finds the count of matches without a scan.
+   * Undefined when the table has no local index.
+   */
+  readonly localIndex: LocalIndex | undefined;
+}
+
+export interface LocalIndex {
+  readonly column: string;
+  /** Rows of `partition` whose indexed column equals `value` (as `compareValues` has it). */
+  count(partition: Partition, value: Value): number;
 }
 
 /**
@@ -159,13 +185,34 @@ export interface StorageNode extends TableStore {
   readonly indexStore: TableStore;
 }
 
-function createStore(): TableStore {
+function createStore(localIndex: LocalIndex | undefined): TableStore {
   const partitions = new Map<string, StoredPartition>();
-  return { partitions, writes: 0, reads: 0, rowsRead: 0, rows: 0, bytes: 0 };
+  return { partitions, writes: 0, reads: 0, rowsRead: 0, rows: 0, bytes: 0, localIndex };
 }
 
-export function createStorageNode(index: number): StorageNode {
-  return { index, ...createStore(), indexStore: createStore() };
+/** A node; `indexedColumn` names the column of a local index its base table keeps. */
+export function createStorageNode(index: number, indexedColumn?: string): StorageNode {
+  const localIndex = indexedColumn === undefined ? undefined : createLocalIndex(indexedColumn);
+  return { index, ...createStore(localIndex), indexStore: createStore(undefined) };
+}
+
+/** Counts per partition and value; a WeakMap, so a wiped partition takes its counts with it. */
+interface CountingIndex extends LocalIndex {
+  add(partition: Partition, value: Value | undefined, delta: number): void;
+}
+
+function createLocalIndex(column: string): CountingIndex {
+  const counts = new WeakMap<Partition, Map<string, number>>();
+  return {
+    column,
+    count: (partition, value) => counts.get(partition)?.get(valueKey(value)) ?? 0,
+    add(partition, value, delta) {
+      let byValue = counts.get(partition);
+      if (byValue === undefined) counts.set(partition, (byValue = new Map()));
+      const key = valueKey(value);
+      byValue.set(key, (byValue.get(key) ?? 0) + delta);
+    },
+  };
 }
 
 /**
@@ -203,9 +250,16 @@ export function applyWrite(
     return;
   }
   const bytesBefore = partition.bytes;
+  const index = node.localIndex as CountingIndex | undefined;
+  // The row this write may replace, for the local index to move its count (index mode only).
+  const replaced = index === undefined ? undefined : partition.find(row, table.clustering);
   const outcome = partition.upsert(row, timestamp, sizeBytes, table);
   if (outcome === ADDED) node.rows++;
   node.bytes += partition.bytes - bytesBefore;
+  if (index !== undefined && outcome !== STALE) {
+    if (replaced !== undefined) index.add(partition, replaced[index.column], -1);
+    index.add(partition, row[index.column], 1);
+  }
 }
 
 /** The store's map as this module built it: every entry was made by `applyWrite`. */

@@ -92,3 +92,14 @@ export function compareRows(a: Row, b: Row): number {
 export function supersedes(timestamp: number, row: Row, heldTimestamp: number, held: Row): boolean {
   return timestamp > heldTimestamp || (timestamp === heldTimestamp && compareRows(row, held) > 0);
 }
+
+/**
+ * A value as text that keeps its meaning: equal under `compareValues` gives equal keys (a number
+ * and a bigint of one value meet; the number 1 and the text '1' do not).
+ */
+export function valueKey(value: Value | undefined): string {
+  if (value === undefined) return 'u';
+  if (typeof value === 'string') return `s${value}`;
+  if (typeof value === 'bigint') return `n${value.toString()}`;
+  return Number.isInteger(value) ? `n${BigInt(value).toString()}` : `n${String(value)}`;
+}

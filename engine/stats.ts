@@ -70,3 +70,10 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const rank = Math.max(1, Math.ceil(q * sorted.length));
   return sorted[Math.min(sorted.length, rank) - 1]!;
 }
+
+/** The largest value, or -Infinity for none; a loop, where `Math.max(...values)` would overflow the stack on long arrays. */
+export function maxOf(values: ArrayLike<number>): number {
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
+  return max;
+}

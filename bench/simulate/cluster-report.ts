@@ -18,8 +18,8 @@ export interface IndexReport {
    * Replica-side totals are in each node's `indexWrites`.
    */
   readonly messagesPerBaseWrite: number;
-  /** Index entry bytes sent per base row byte, counted the same way. */
-  readonly bytesPerBaseWrite: number;
+  /** Index entry bytes sent over base row bytes sent, counted the same way (a ratio). */
+  readonly indexBytesOverBaseBytes: number;
   /** Index entries: distinct entries of a global index; for local, each replica's rows. */
   readonly entries: number;
   /**
@@ -75,7 +75,7 @@ export function indexReport(
       mode: 'none',
       column: null,
       messagesPerBaseWrite: 0,
-      bytesPerBaseWrite: 0,
+      indexBytesOverBaseBytes: 0,
       entries: 0,
       largestPartition: null,
       writesMaxOverMean: 0,
@@ -106,7 +106,7 @@ export function indexReport(
       mode: 'local',
       column,
       messagesPerBaseWrite: 0,
-      bytesPerBaseWrite: 0,
+      indexBytesOverBaseBytes: 0,
       entries,
       largestPartition: shareOf(largest, entries),
       writesMaxOverMean: baseBalance,
@@ -131,7 +131,7 @@ export function indexReport(
     mode: config.index,
     column,
     messagesPerBaseWrite: written.writes === 0 ? 0 : written.indexEntries / written.writes,
-    bytesPerBaseWrite: written.baseBytes === 0 ? 0 : written.indexBytes / written.baseBytes,
+    indexBytesOverBaseBytes: written.baseBytes === 0 ? 0 : written.indexBytes / written.baseBytes,
     entries,
     largestPartition: shareOf(largest, entries),
     writesMaxOverMean: imbalance(indexWrites).maxOverMean,

@@ -120,6 +120,12 @@ export function resolveSimulateConfig(
     MAX_RATE,
     false,
   );
+  if (input.cl !== undefined && input.writeCl !== undefined && input.readCl !== undefined) {
+    throw invalidConfig(
+      'cl',
+      `${input.cl} would apply to nothing: --write-cl and --read-cl are both given; drop one of the three`,
+    );
+  }
   const cl = level('cl', input.cl ?? SIMULATE_DEFAULTS.cl);
   const nodes = topologyOf(cluster).map((node) => node.id);
   const config: SimulateConfig = {

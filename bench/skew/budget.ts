@@ -44,7 +44,7 @@ export const READ_KEYS_PER_SECOND = 250_000;
 /** Beyond this many partitions, strategies send a read to every range instead of listing them. */
 const LISTED_PARTITIONS = 100_000;
 /** Runs estimated to take longer are refused; a run over the note threshold is worth a warning. */
-export const MAX_SECONDS = 3600;
+export const MAX_SECONDS = 600;
 export const NOTE_SECONDS = 30;
 
 const DAY_MS = 86_400_000;

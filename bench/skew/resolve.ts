@@ -3,7 +3,7 @@ import { getHeapStatistics } from 'node:v8';
 import { invalidConfig, isRinglabError, quoted, RinglabError } from '../../engine/errors.js';
 import { strategyNames, type StrategyName } from '../../partitioners/index.js';
 import { oneOf, resolveClusterConfig, type ClusterOptionsInput } from '../cluster-config.js';
-import { parseDuration } from '../duration.js';
+import { formatDuration, parseDuration } from '../duration.js';
 import {
   distributionNames,
   resolveDistribution,
@@ -94,7 +94,18 @@ export function resolveSkewConfig(
       spanMs: resolved.spanMs,
     }),
   );
-  validateSkewConfig(resolved);
+  try {
+    validateSkewConfig(resolved);
+  } catch (error) {
+    // The window is one bucket unless --window is given: then it is --bucket that must change.
+    if (isRinglabError(error) && error.field === 'window' && input.window === undefined) {
+      throw invalidConfig(
+        'bucket',
+        `${formatDuration(bucketMs)} also sets the window (--window defaults to one bucket), and ${error.message.replace(/^window /, 'that window ')}; give --window too, or a longer --bucket`,
+      );
+    }
+    throw error;
+  }
   checkSkewBudget(resolved, options.heapLimitBytes ?? getHeapStatistics().heap_size_limit);
   return resolved;
 }

@@ -4,7 +4,7 @@ import type { Partitioner } from '../../engine/partitioner.js';
 import { createRandom, type Random } from '../../engine/random.js';
 import { createPlacement, type Placement } from '../../engine/replication.js';
 import { splitRing } from '../../engine/ring.js';
-import { imbalance } from '../../engine/stats.js';
+import { imbalance, maxOf } from '../../engine/stats.js';
 import {
   createPartitioner,
   getTokenFunction,
@@ -178,7 +178,7 @@ function runStrategy(
       windowMaxOverMean: windowStats.meanMaxOverMean,
       worstWindowMaxOverMean: windowStats.worstMaxOverMean,
       windows: windowStats.windows,
-      hottestNodeShare: written === 0 ? 0 : Math.max(...writes) / written,
+      hottestNodeShare: written === 0 ? 0 : maxOf(writes) / written,
     },
     partitions,
     readFanout: { byServer: readFanout('by-server'), byTimeRange: readFanout('by-time-range') },

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { maxOf } from '../../engine/stats.js';
 import {
   estimateSkew,
   longRunNote,
@@ -303,7 +304,7 @@ function fanoutCell(stats: SkewResult['readFanout']['byServer']): string {
 }
 
 function nodeBars(result: SkewResult): string {
-  const max = Math.max(...result.nodes.map((node) => node.writes));
+  const max = maxOf(result.nodes.map((node) => node.writes));
   return renderTable(
     [
       { header: 'node' },

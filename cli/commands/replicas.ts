@@ -11,7 +11,7 @@ import {
   jsonOption,
   type ClusterFlags,
 } from '../options.js';
-import { renderTable, toJson } from '../render.js';
+import { renderTable, shorten, toJson } from '../render.js';
 import { describeCluster } from './ring.js';
 
 interface ReplicasFlags extends ClusterFlags, KeyFlags {
@@ -47,7 +47,11 @@ export function registerReplicas(program: Command, io: Io): void {
             { header: 'token', align: 'right' },
             { header: 'replicas (primary first)' },
           ],
-          keys.map((entry) => [entry.key, entry.token.toString(), entry.replicas.join(', ')]),
+          keys.map((entry) => [
+            shorten(entry.key),
+            entry.token.toString(),
+            entry.replicas.join(', '),
+          ]),
         )}\n`,
       );
     });

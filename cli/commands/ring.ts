@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { maxOf } from '../../engine/stats.js';
 import { resolveClusterConfig, type ClusterConfig } from '../../bench/cluster-config.js';
 import { ringReport, type RingReport } from '../../bench/ring-report.js';
 import type { Io } from '../io.js';
@@ -49,7 +50,7 @@ export function describeCluster(config: ClusterConfig): string {
 }
 
 function renderRing(report: RingReport): string {
-  const maxShare = Math.max(...report.nodes.map((node) => node.replicatedOwnership));
+  const maxShare = maxOf(report.nodes.map((node) => node.replicatedOwnership));
   const table = renderTable(
     [
       { header: 'node' },
@@ -81,7 +82,7 @@ function renderRing(report: RingReport): string {
   ];
   if (report.growth) {
     const bound = 1 + 4 / (report.config.vnodes * report.config.rf);
-    const worst = Math.max(...report.growth.map((point) => point.maxOverMean));
+    const worst = maxOf(report.growth.map((point) => point.maxOverMean));
     lines.push(
       '',
       'growth: max/mean of replicated ownership after each join',
@@ -98,7 +99,7 @@ function renderGrowth(growth: NonNullable<RingReport['growth']>): string {
   const shown = growth.filter(
     (point, i) => i % step === step - 1 || i === growth.length - 1 || point.nodes <= 4,
   );
-  const worst = Math.max(...shown.map((point) => point.maxOverMean));
+  const worst = maxOf(shown.map((point) => point.maxOverMean));
   return renderTable(
     [{ header: 'nodes', align: 'right' }, { header: 'max/mean', align: 'right' }, { header: '' }],
     shown.map((point) => [

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { maxOf } from '../../engine/stats.js';
 import {
   estimateSimulate,
   fanouts,
@@ -278,7 +279,7 @@ function ms(value: number): string {
 const SPARKS = '▁▂▃▄▅▆▇█';
 
 function sparkline(values: readonly number[]): string {
-  const max = Math.max(...values);
+  const max = maxOf(values);
   return values
     .map((value) =>
       max > 0 && value > 0
@@ -360,7 +361,11 @@ export function renderSimulate(report: SimulateReport): string {
     const largest = index.largestPartition;
     lines.push(
       '',
-      `index ${index.mode} on ${index.column}: ${fixed(index.messagesPerBaseWrite, 2)} index writes and ${fixed(index.bytesPerBaseWrite, 2)} bytes per base write · ${count(index.entries)} entries` +
+      `index ${index.mode} on ${index.column}: ` +
+        (index.mode === 'local'
+          ? 'written by each replica with its own rows (no extra messages)'
+          : `${fixed(index.messagesPerBaseWrite, 2)} index mutations per base write, ${percent(index.indexBytesOverBaseBytes, 1)} of the base bytes`) +
+        ` · ${count(index.entries)} entries` +
         (largest === null
           ? ''
           : ` · largest partition ${largest.key}: ${count(largest.entries)} entries (${percent(largest.share, 1)})`) +
@@ -425,17 +430,17 @@ function timeline(report: SimulateReport): string {
           count(s.completed),
           count(s.failures),
           ms(s.p99Ms),
-          renderBar(s.completed, Math.max(...seconds.map((t) => t.completed)), 20),
+          renderBar(s.completed, maxOf(seconds.map((t) => t.completed)), 20),
         ]),
       ),
     ].join('\n');
   }
   const max = (pick: (s: (typeof seconds)[number]) => number): string =>
-    count(Math.max(...seconds.map(pick)));
+    count(maxOf(seconds.map(pick)));
   return [
     header,
     `  completed  ${sparkline(seconds.map((s) => s.completed))}  max ${max((s) => s.completed)}/s`,
     `  failures   ${sparkline(seconds.map((s) => s.failures))}  max ${max((s) => s.failures)}/s`,
-    `  p99        ${sparkline(seconds.map((s) => s.p99Ms))}  max ${ms(Math.max(...seconds.map((s) => s.p99Ms)))} ms`,
+    `  p99        ${sparkline(seconds.map((s) => s.p99Ms))}  max ${ms(maxOf(seconds.map((s) => s.p99Ms)))} ms`,
   ].join('\n');
 }

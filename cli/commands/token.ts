@@ -3,7 +3,7 @@ import { getTokenFunction } from '../../partitioners/index.js';
 import type { Io } from '../io.js';
 import { gatherKeys, keyOptions, type KeyFlags } from '../keys.js';
 import { addExamples, jsonOption, partitionerOption } from '../options.js';
-import { renderTable, toJson } from '../render.js';
+import { renderTable, shorten, toJson } from '../render.js';
 
 interface TokenFlags extends KeyFlags {
   partitioner?: string;
@@ -31,7 +31,7 @@ export function registerToken(program: Command, io: Io): void {
     io.out(
       `${renderTable(
         [{ header: 'key' }, { header: 'token', align: 'right' }],
-        keys.map((entry) => [entry.key, entry.token.toString()]),
+        keys.map((entry) => [shorten(entry.key), entry.token.toString()]),
       )}\n`,
     );
   });

@@ -21,7 +21,7 @@ import type { PartitionKey } from '../partitioner.js';
 import { checkFilterColumns, matchesFilter, validateQuery, type Query } from '../query.js';
 import { baseRowsNamed, namedBy, type Unavailable } from '../replica-reads.js';
 import { rangeAt } from '../ring.js';
-import { compareValues, type Row, type Value } from '../row.js';
+import { compareValues, type Row } from '../row.js';
 import { newTokenParts } from '../token.js';
 import type { CoordinatorCore, ReadTimeout, TimedReadResult } from './coordinator.js';
 
@@ -57,26 +57,6 @@ export type TimedQueryResult =
 const DEFAULT_MAX_CONCURRENCY = 160;
 
 export function createGather(core: CoordinatorCore) {
-  /**
-   * What a replica's local index holds for a partition: its rows per value of the indexed column,
-   * kept until the partition is written again. The simulator needs the count a local index would
-   * find without scanning every row on every query.
-   */
-  const localIndex = new WeakMap<Partition, { writes: number; counts: Map<string, number> }>();
-  const matchesOf = (partition: Partition, column: string, value: Value): number => {
-    let entry = localIndex.get(partition);
-    if (entry === undefined || entry.writes !== partition.writes) {
-      const counts = new Map<string, number>();
-      for (const row of partition.rows) {
-        const key = indexKey(row[column]);
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
-      entry = { writes: partition.writes, counts };
-      localIndex.set(partition, entry);
-    }
-    return entry.counts.get(indexKey(value)) ?? 0;
-  };
-
   const { sim } = core;
   const { scheduler, cluster, serviceMs, timeouts } = sim;
   const { ring, rf } = cluster.placement;
@@ -337,10 +317,14 @@ export function createGather(core: CoordinatorCore) {
           replica,
           'reads',
           () => {
+            // A replica's local index knows its matches per partition; without one, it counts.
+            const index = cluster.nodes[replica]!.localIndex;
             matched = held.map(([, partition]) =>
-              plan.kind === 'local'
-                ? matchesOf(partition, plan.column, plan.value)
-                : partition.rows.length,
+              plan.kind !== 'local'
+                ? partition.rows.length
+                : index !== undefined && index.column === plan.column
+                  ? index.count(partition, plan.value)
+                  : matchCount(partition, pick),
             );
             const rows = matched.reduce((sum, n) => sum + n, 0);
             return serviceMs.read + rows * serviceMs.perRowScanned;
@@ -413,12 +397,11 @@ export function createGather(core: CoordinatorCore) {
   }
 }
 
-/**
- * A value as a local index keys it: equal under `compareValues` gives equal keys (a number and a
- * bigint of one value meet; the number 1 and the text '1' do not).
- */
-function indexKey(value: Value | undefined): string {
-  if (value === undefined) return 'u';
-  if (typeof value === 'string') return `s${value}`;
-  return `n${typeof value === 'bigint' ? value.toString() : Number.isInteger(value) ? BigInt(value).toString() : String(value)}`;
+/** Rows of a partition a read returns: all of them, or those `pick` keeps. */
+function matchCount(partition: Partition, pick: ((row: Row) => boolean) | undefined): number {
+  const rows = partition.rows;
+  if (pick === undefined) return rows.length;
+  let count = 0;
+  for (let i = 0; i < rows.length; i++) if (pick(rows[i]!)) count++;
+  return count;
 }

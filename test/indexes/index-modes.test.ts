@@ -199,3 +199,32 @@ describe('index plans and their costs', () => {
     );
   });
 });
+
+describe('a local index kept by each replica', () => {
+  it('moves a row’s count when an update changes its value, and ignores a write that loses', () => {
+    const cluster = clusterFor('local');
+    const coordinator = createCoordinator(cluster);
+    const row = {
+      event_id: 'e1',
+      server_id: 'srv-1',
+      ts: START_MS,
+      severity: 'ERROR',
+      message_bytes: 5,
+    };
+    coordinator.write(row, 'ALL', { timestamp: 10 });
+    coordinator.write({ ...row, severity: 'INFO' }, 'ALL', { timestamp: 20 });
+    coordinator.write({ ...row, severity: 'WARN' }, 'ALL', { timestamp: 15 }); // older: it loses
+    const key = cluster.partitioner.keyOf(row).text;
+    const holders = cluster.nodes.filter((node) => node.partitions.has(key));
+    expect(holders).toHaveLength(3);
+    for (const node of holders) {
+      const partition = node.partitions.get(key)!;
+      const index = node.localIndex!;
+      expect([
+        index.count(partition, 'ERROR'),
+        index.count(partition, 'INFO'),
+        index.count(partition, 'WARN'),
+      ]).toEqual([0, 1, 0]);
+    }
+  });
+});
