@@ -32,25 +32,30 @@ export interface SimulateEstimate {
 
 /**
  * Writes per second through the driver and the time plane at rf 3, QUORUM, local index: 100,000
- * events in 6.5 s of CPU (Node 20, x86-64, one core of a shared 2-core machine). A global index
- * sends a second mutation per write, about doubling the work.
+ * events in 3.9 s of CPU (Node 20, x86-64, one core of a shared 2-core machine), rounded down. A
+ * global index sends a second mutation per write, about doubling the work.
  */
-export const WRITES_PER_SECOND = 15_000;
+export const WRITES_PER_SECOND = 25_000;
 /**
  * Rows merged per second by listed reads: a read snapshots each asked replica's copy of every
- * partition it lists and merges them (by-server at 100,000 events: 4 ms a read for about 2,900
- * rows, two copies of a hot server's rows).
+ * partition it lists, at most --limit rows of each when the key pins the query, and merges them
+ * (by-server at 100,000 events, server-salted: 10,000 reads in 17 s of CPU, 1.7 ms a read).
  */
-export const LISTED_ROWS_PER_SECOND = 700_000;
+export const LISTED_ROWS_PER_SECOND = 3_500_000;
+/** Partitions a by-server read lists at most, for the estimate (a hot server's salts). */
+const LISTED_PARTITIONS_GUESS = 32;
 /** The fixed cost of one listed read (messages, queues, timers). */
 export const LISTED_READ_SECONDS = 50e-6;
 /**
- * Stored replica rows per second that range reads cost, per read: adaptive batches that stop at
- * the limit (by-severity ERROR, limit 100: 53 ms a read at 150,000 stored replica rows), and
- * reads that ask every range (--fanout all, or by-id, whose one match never reaches the limit:
- * 2.6 µs a stored row).
+ * What a range read costs: each token range asked (messages, a worker, the merge of what
+ * matched: by-severity ERROR through a local index, server-salted at 100,000 events, 10,000
+ * reads in 42 s of CPU, 4.2 ms a read over 192 ranges) plus a walk over the partitions stored
+ * (every replica's partitions are grouped by range for the read: about 0.3 µs each, which is
+ * what makes range reads on hashed strategies, one partition per event, cost the most).
  */
-export const ADAPTIVE_SCAN_ROWS_PER_SECOND = 2_800_000;
+export const RANGE_REQUEST_SECONDS = 22e-6;
+export const PARTITION_WALK_SECONDS = 0.3e-6;
+/** Reads that ask every range at once, or whose one match never reaches the limit, walk them all. */
 export const FULL_SCAN_ROWS_PER_SECOND = 400_000;
 /** Heap per event: the row object and its id (~260 B), rf replica slots and timestamps. */
 export const BYTES_PER_EVENT = 420;
@@ -99,6 +104,7 @@ export function estimateSimulate(config: SimulateConfig): SimulateEstimate {
   const globalIndex = config.index === 'global' || config.index === 'global-bucketed';
   const reads = (config.readRatePerSec * config.spanMs) / 1000;
   const total = config.reads.reduce((sum, share) => sum + share.weight, 0);
+  const partitions = partitionBound(skewViewOf(config), config.strategy);
   // On average a read runs with half the events stored.
   const storedReplicaRows = (events * replicas) / 2;
   const copies = Math.min(replicas, 2);
@@ -118,22 +124,28 @@ export function estimateSimulate(config: SimulateConfig): SimulateEstimate {
     if (scansEveryRange(config, share.kind)) {
       rangeReads += count;
       const full = config.fanout === 'all' || share.kind === 'by-id';
+      const ranges = cluster.nodes * cluster.vnodes;
+      const walk = (Math.min(partitions, events) * replicas * PARTITION_WALK_SECONDS) / 2;
       spend(
         share.kind,
-        (count * storedReplicaRows) /
-          (full ? FULL_SCAN_ROWS_PER_SECOND : ADAPTIVE_SCAN_ROWS_PER_SECOND),
+        count *
+          (ranges * RANGE_REQUEST_SECONDS +
+            walk +
+            (full ? storedReplicaRows / FULL_SCAN_ROWS_PER_SECOND : 0)),
       );
       continue;
     }
     const rows =
       share.kind === 'by-server'
-        ? (hotServerShare(config.servers) * events * copies) / 2
+        ? Math.min(
+            (hotServerShare(config.servers) * events * copies) / 2,
+            config.limit * copies * LISTED_PARTITIONS_GUESS,
+          )
         : share.kind === 'by-severity'
           ? 0.05 * (events / 2) * copies
           : (config.rateEventsPerSec * copies * BY_TIME_WIDTH_MS) / 1000;
     spend(share.kind, count * (LISTED_READ_SECONDS + rows / LISTED_ROWS_PER_SECOND));
   }
-  const partitions = partitionBound(skewViewOf(config), config.strategy);
   const writeSeconds = (events / WRITES_PER_SECOND) * (replicas / 3) * (globalIndex ? 2 : 1);
   const bytes =
     BASE_BYTES +
