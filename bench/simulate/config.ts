@@ -25,6 +25,10 @@ export interface SimulateConfig {
   readonly indexColumn: 'severity';
   /** Index partitions per value for global-bucketed. */
   readonly indexBuckets: number;
+  /** A global index updated with the write (`sync`) or after a modelled lag (`async`). */
+  readonly indexSync: 'sync' | 'async';
+  /** Mean of the exponential lag of an asynchronous index, ms. */
+  readonly indexLagMs: number;
   readonly events: number;
   readonly servers: number;
   /** Mean write arrivals per second of virtual time. */

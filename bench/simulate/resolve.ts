@@ -35,6 +35,8 @@ export interface SimulateOptionsInput extends ClusterOptionsInput {
   readonly bucket?: string | undefined;
   readonly index?: string | undefined;
   readonly indexBuckets?: number | undefined;
+  readonly indexSync?: string | undefined;
+  readonly indexLag?: string | undefined;
   readonly events?: number | undefined;
   readonly servers?: number | undefined;
   readonly rate?: number | undefined;
@@ -66,6 +68,8 @@ export const SIMULATE_DEFAULTS = {
   bucket: '1s',
   index: 'local',
   indexBuckets: DEFAULT_INDEX_BUCKETS,
+  indexSync: 'sync',
+  indexLag: '100ms',
   events: 100_000,
   servers: 1_000,
   rate: 10_000,
@@ -110,6 +114,18 @@ export function resolveSimulateConfig(
     index === 'global-bucketed',
     `--index global-bucketed, not ${index}`,
   );
+  const indexSync = oneOf('indexSync', input.indexSync ?? SIMULATE_DEFAULTS.indexSync, [
+    'sync',
+    'async',
+  ] as const);
+  const global = index === 'global' || index === 'global-bucketed';
+  refuseUnless(
+    input.indexSync,
+    'indexSync',
+    global,
+    `a global index (--index global or global-bucketed), not ${index}`,
+  );
+  refuseUnless(input.indexLag, 'indexLag', indexSync === 'async', '--index-sync async');
   const events = numberIn('events', input.events ?? SIMULATE_DEFAULTS.events, 1, MAX_EVENTS, true);
   const rate = numberIn('rate', input.rate ?? SIMULATE_DEFAULTS.rate, MIN_RATE, MAX_RATE, false);
   const spanMs = Math.max(1, Math.ceil((events * 1000) / rate));
@@ -135,6 +151,8 @@ export function resolveSimulateConfig(
     bucketMs: parseDuration('bucket', input.bucket ?? SIMULATE_DEFAULTS.bucket),
     index,
     indexColumn: 'severity',
+    indexSync,
+    indexLagMs: parseDuration('indexLag', input.indexLag ?? SIMULATE_DEFAULTS.indexLag),
     indexBuckets: numberIn(
       'indexBuckets',
       input.indexBuckets ?? SIMULATE_DEFAULTS.indexBuckets,

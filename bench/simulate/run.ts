@@ -52,6 +52,11 @@ export interface SimulateReport {
     /** Complete by-id answers that missed an event acknowledged before the read was sent. */
     readonly staleReads: number;
     /**
+     * Global index entries that queries met and dropped because their base row no longer
+     * matched (an update moved it; with an asynchronous index, also entries not yet updated).
+     */
+    readonly staleEntries: number;
+    /**
      * Acknowledged writes whose key the partitioner changed between the write and its ack (an
      * adaptive strategy learning from writes that were acknowledged meanwhile): rows a read by
      * key would then look for in the wrong partition.
@@ -110,6 +115,10 @@ export function runSimulate(
     storage: 'rows',
     index,
     random: root.fork('simulation'),
+    indexUpdate:
+      config.indexSync === 'async'
+        ? { mode: 'async', lag: { kind: 'exponential', meanMs: config.indexLagMs } }
+        : { mode: 'sync' },
   });
   const { scheduler, cluster } = sim;
   const ring = placement.ring;
@@ -133,6 +142,7 @@ export function runSimulate(
   let outstanding = 0;
   let falseSuccesses = 0;
   let staleReads = 0;
+  let staleEntries = 0;
   let rekeyedRows = 0;
   let readsNotIssued = 0;
 
@@ -228,6 +238,7 @@ export function runSimulate(
       if (kind === 'by-id' && result.complete && !holdsEvent(result.rows, written.event_id)) {
         staleReads++;
       }
+      staleEntries += result.staleEntries;
       answered(
         kind,
         result.complete ? 'ok' : 'partial',
@@ -297,7 +308,7 @@ export function runSimulate(
     durationMs: endMs,
     operations,
     readsNotIssued,
-    checks: { falseSuccesses, staleReads, rekeyedRows },
+    checks: { falseSuccesses, staleReads, staleEntries, rekeyedRows },
     index: indexReport(sim, config, { writes: config.events, ...written }),
     hints: {
       stored: sum((c) => c.counters.hintsStored),

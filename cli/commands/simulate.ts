@@ -45,6 +45,8 @@ interface SimulateFlags extends ClusterFlags {
   bucket?: string;
   index?: string;
   indexBuckets?: number;
+  indexSync?: string;
+  indexLag?: string;
   events?: number;
   servers?: number;
   rate?: number;
@@ -110,6 +112,19 @@ export function registerSimulate(program: Command, io: Io): void {
         integerOption(
           '--index-buckets <b>',
           `index partitions per value for global-bucketed, 1-${MAX_INDEX_BUCKETS} (default: ${D.indexBuckets})`,
+        ),
+      )
+      .addOption(
+        choiceOption(
+          '--index-sync <mode>',
+          `a global index updated with the write, waiting for it at the write's level, or after a lag, not waited for (default: ${D.indexSync})`,
+          ['sync', 'async'],
+        ),
+      )
+      .addOption(
+        textOption(
+          '--index-lag <duration>',
+          `mean lag of an asynchronous index (exponential), e.g. 100ms, 2s (default: ${D.indexLag})`,
         ),
       )
       .addOption(
@@ -234,6 +249,8 @@ function simulateInput(flags: SimulateFlags): SimulateOptionsInput {
     bucket,
     index,
     indexBuckets,
+    indexSync,
+    indexLag,
     events,
     servers,
     rate,
@@ -255,6 +272,8 @@ function simulateInput(flags: SimulateFlags): SimulateOptionsInput {
     bucket,
     index,
     indexBuckets,
+    indexSync,
+    indexLag,
     events,
     servers,
     rate,
@@ -354,7 +373,7 @@ export function renderSimulate(report: SimulateReport): string {
           ];
         }),
     ),
-    `checks: ${report.checks.falseSuccesses} false successes (writes ok on fewer than blockFor replicas), ${report.checks.staleReads} stale by-id reads, ${report.checks.rekeyedRows} rows re-keyed after their write${report.readsNotIssued > 0 ? ` · ${report.readsNotIssued} reads not sent before the first ack` : ''}`,
+    `checks: ${report.checks.falseSuccesses} false successes (writes ok on fewer than blockFor replicas), ${report.checks.staleReads} stale by-id reads, ${report.checks.staleEntries} stale index entries dropped, ${report.checks.rekeyedRows} rows re-keyed after their write${report.readsNotIssued > 0 ? ` · ${report.readsNotIssued} reads not sent before the first ack` : ''}`,
   );
   const index = report.index;
   if (index.mode !== 'none') {

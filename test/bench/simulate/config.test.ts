@@ -124,3 +124,29 @@ describe('the budget', () => {
     expect(scans.readSeconds).toBeGreaterThan(listed.readSeconds);
   });
 });
+
+describe('simulate --index-sync', () => {
+  it('takes async with a global index, and refuses it (or a lag) where it cannot apply', () => {
+    const config = resolveSimulateConfig({
+      index: 'global',
+      indexSync: 'async',
+      indexLag: '250ms',
+    });
+    expect(config).toMatchObject({ indexSync: 'async', indexLagMs: 250 });
+    expectRinglabError(
+      () => resolveSimulateConfig({ index: 'local', indexSync: 'async' }),
+      'INVALID_CONFIG',
+      'indexSync',
+    );
+    expectRinglabError(
+      () => resolveSimulateConfig({ index: 'global', indexLag: '1s' }),
+      'INVALID_CONFIG',
+      'indexLag',
+    );
+    expectRinglabError(
+      () => resolveSimulateConfig({ index: 'global', indexSync: 'later' }),
+      'UNKNOWN_NAME',
+      'indexSync',
+    );
+  });
+});
