@@ -177,35 +177,10 @@ function checkFlagsApply(flags: SkewFlags): string[] {
   return [];
 }
 
+/** The run's own flags, as the resolver takes them (it names each field by its flag). */
 function skewInput(flags: SkewFlags): SkewOptionsInput {
-  const {
-    strategy,
-    compare,
-    salt,
-    bucket,
-    window,
-    span,
-    events,
-    servers,
-    dist,
-    theta,
-    ids,
-    reads,
-  } = flags;
-  return {
-    strategy,
-    compare,
-    salt,
-    bucket,
-    window,
-    span,
-    events,
-    servers,
-    dist,
-    theta,
-    ids,
-    reads,
-  };
+  const { json, ...input } = flags;
+  return input;
 }
 
 function renderSkew(report: SkewReport): string {

@@ -242,53 +242,10 @@ export function registerSimulate(program: Command, io: Io): void {
   ]);
 }
 
+/** The run's own flags, as the resolver takes them (it names each field by its flag). */
 function simulateInput(flags: SimulateFlags): SimulateOptionsInput {
-  const {
-    strategy,
-    salt,
-    bucket,
-    index,
-    indexBuckets,
-    indexSync,
-    indexLag,
-    events,
-    servers,
-    rate,
-    reads,
-    readRate,
-    limit,
-    cl,
-    writeCl,
-    readCl,
-    speculative,
-    snitch,
-    fanout,
-    partial,
-    fault,
-  } = flags;
-  return {
-    strategy,
-    salt,
-    bucket,
-    index,
-    indexBuckets,
-    indexSync,
-    indexLag,
-    events,
-    servers,
-    rate,
-    reads,
-    readRate,
-    limit,
-    cl,
-    writeCl,
-    readCl,
-    speculative,
-    snitch,
-    fanout,
-    partial,
-    fault,
-  };
+  const { json, ...input } = flags;
+  return input;
 }
 
 function ms(value: number): string {
