@@ -11,8 +11,8 @@
  *   and replayed at the throttled rate when it is seen up again, with the write's own timestamp,
  *   so replay is idempotent. Hints never count toward the level.
  * - Reads ask the first `blockFor` replicas in snitch order (the first for data, the others for
- *   digests), retry speculatively on another replica when the answers are late, and at QUORUM
- *   and above repair, blocking, the replicas whose copies were stale before answering.
+ *   digests), retry speculatively on another replica when the answers are late, and at every level
+ *   above ONE (blockFor > 1) repair, blocking, the replicas whose copies were stale before answering.
  *
  * Placement is the data plane's: the same partitioner, ring and replica table, so a row lands
  * on the same replicas in both planes.
@@ -264,7 +264,7 @@ export function createTimeCoordinator(
           storeHint(replica, hint);
           continue;
         }
-        unanswered++;
+        if (counts) unanswered++;
         mutation.sent |= 1 << k;
         request(
           replica,
@@ -285,8 +285,9 @@ export function createTimeCoordinator(
           },
           () => {
             mutation.acked |= 1 << k;
+            if (!counts) return;
             if (--unanswered === 0) scheduler.cancel(timer);
-            if (!counts || !countsFor(replica, cl)) return;
+            if (!countsFor(replica, cl)) return;
             if (++mutation.acks === need && --incomplete === 0) {
               finish({ kind: 'ok', acked: mutations[0]!.acks, latencyMs: scheduler.now - start });
             }
@@ -294,21 +295,31 @@ export function createTimeCoordinator(
         );
       }
     };
+    /** A replica that did not answer a mutation in time gets a hint, whatever it is believed now. */
+    const hintLate = (mutation: Mutation): void => {
+      const { position, hint, sent, acked } = mutation;
+      for (let k = 0; k < rf; k++) {
+        if ((sent & ~acked & (1 << k)) !== 0) storeHint(replicaTable[position * rf + k]!, hint!);
+      }
+    };
     for (let m = 0; m < mutations.length; m++) {
       const mutation = mutations[m]!;
-      if (m < counted) send(mutation, true);
-      else scheduler.after(indexLag!.sample(), () => send(mutation, false));
+      if (m < counted) {
+        send(mutation, true);
+        continue;
+      }
+      // An asynchronous index entry is sent after the lag, on its own clock: the write does not
+      // wait for it, but a replica that misses it still gets a hint a write timeout later.
+      scheduler.after(indexLag!.sample(), () => {
+        send(mutation, false);
+        scheduler.after(timeouts.writeMs, () => hintLate(mutation));
+      });
     }
     const timer = scheduler.after(timeouts.writeMs, () => {
-      // A replica that did not answer in time gets a hint, whatever it is believed now.
       let received = Infinity;
-      for (let m = 0; m < mutations.length; m++) {
-        const { position, hint, sent, acked, acks } = mutations[m]!;
-        for (let k = 0; k < rf; k++) {
-          const late = (sent & ~acked & (1 << k)) !== 0;
-          if (late) storeHint(replicaTable[position * rf + k]!, hint!);
-        }
-        if (m < counted) received = Math.min(received, acks);
+      for (let m = 0; m < counted; m++) {
+        hintLate(mutations[m]!);
+        received = Math.min(received, mutations[m]!.acks);
       }
       finish({
         kind: 'timeout',
@@ -326,12 +337,15 @@ export function createTimeCoordinator(
     replicas,
     counters,
     speculative,
-    requireRunning,
+    self,
     requirement,
     positionOf,
     parts,
   });
-  const read: TimeCoordinator['read'] = (key, cl, done) => readFrom('base', key, cl, done);
+  const read: TimeCoordinator['read'] = (key, cl, done) => {
+    requireRunning();
+    readFrom('base', key, cl, done);
+  };
 
   const query = createGather({
     sim,

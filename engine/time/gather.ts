@@ -244,17 +244,23 @@ export function createGather(core: CoordinatorCore) {
       return `(${from}, ${end}]`;
     };
 
+    // While a batch is being sent, a range that fails at once (too few replicas believed up,
+    // with partial answers allowed) must not start the next batch from inside this one.
+    let sending = false;
     const sendBatch = (): void => {
       const batch = Math.min(concurrency, ring.size - next);
       if (batch <= 0 || returned >= limit) {
         if (inFlight === 0) finishRanges();
         return;
       }
-      for (let i = 0; i < batch; i++) readRange(next++);
+      sending = true;
+      for (let i = 0; i < batch && next < ring.size && !stopped; i++) readRange(next++);
+      sending = false;
+      if (inFlight === 0) batchDone();
     };
 
     const batchDone = (): void => {
-      if (inFlight > 0 || stopped) return;
+      if (inFlight > 0 || stopped || sending) return;
       if (options.fanout !== 'all') {
         concurrency =
           returned === 0

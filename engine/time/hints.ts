@@ -39,7 +39,8 @@ export function createHints(sim: Simulation, self: number, counters: HintCounter
   const { scheduler, network, cluster, running, stages, serviceMs, timeouts, hintOptions } = sim;
   const believedUp = sim.detector.believedUp;
   const nodes = cluster.nodes.length;
-  const queues = new Map<number, Hint[]>();
+  /** Per target, its hints and the index of the next to replay (a queue without O(n) shifts). */
+  const queues = new Map<number, { hints: Hint[]; head: number }>();
   const downSince = new Float64Array(nodes).fill(Number.NaN);
   /** The replay attempt in flight per target (0: none); an answer to an older one is ignored. */
   const attempt = new Float64Array(nodes);
@@ -47,7 +48,7 @@ export function createHints(sim: Simulation, self: number, counters: HintCounter
 
   const replayNext = (target: number): void => {
     const queue = queues.get(target);
-    const hint = queue?.[0];
+    const hint = queue?.hints[queue.head];
     if (hint === undefined || believedUp[target] !== 1 || running[self] !== 1) {
       attempt[target] = 0;
       return;
@@ -61,20 +62,23 @@ export function createHints(sim: Simulation, self: number, counters: HintCounter
         if (running[target] !== 1) return;
         stages[target]!.writes.submit(serviceMs.write, () => {
           if (running[target] !== 1) return;
-          const { keyText, token, row, sizeBytes, timestamp } = hint;
-          applyWrite(
-            cluster.nodes[target]!,
-            cluster.storage,
-            cluster.table,
-            keyText,
-            token,
-            row,
-            sizeBytes,
-            timestamp,
-          );
+          const { store, keyText, token, row, sizeBytes, timestamp } = hint;
+          // A hint replays into the table it was for: the base table, or the global index's.
+          const node = cluster.nodes[target]!;
+          const into = store === 'base' ? node : node.indexStore;
+          const table = store === 'base' ? cluster.table : cluster.index!.table!;
+          applyWrite(into, cluster.storage, table, keyText, token, row, sizeBytes, timestamp);
           network.send(target, self, () => {
             if (attempt[target] !== mine) return;
-            queue!.shift();
+            const replayed = queue!;
+            replayed.head++;
+            if (replayed.head === replayed.hints.length) {
+              replayed.hints = [];
+              replayed.head = 0;
+            } else if (replayed.head > 1024 && replayed.head * 2 > replayed.hints.length) {
+              replayed.hints = replayed.hints.slice(replayed.head);
+              replayed.head = 0;
+            }
             counters.hintsReplayed++;
             replayNext(target);
           });
@@ -105,12 +109,13 @@ export function createHints(sim: Simulation, self: number, counters: HintCounter
         return;
       }
       let queue = queues.get(target);
-      if (queue === undefined) queues.set(target, (queue = []));
-      queue.push(hint);
+      if (queue === undefined) queues.set(target, (queue = { hints: [], head: 0 }));
+      queue.hints.push(hint);
       counters.hintsStored++;
       // A hint for a replica believed up (it timed out) is replayed at once.
       if (believedUp[target] === 1 && attempt[target] === 0) replayNext(target);
     },
-    pending: () => [...queues.values()].reduce((sum, queue) => sum + queue.length, 0),
+    pending: () =>
+      [...queues.values()].reduce((sum, queue) => sum + queue.hints.length - queue.head, 0),
   };
 }

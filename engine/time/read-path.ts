@@ -30,7 +30,8 @@ export interface ReadPathContext {
   readonly replicas: ReplicaRequests;
   readonly counters: CoordinatorCounters;
   readonly speculative: SpeculativeRetry;
-  requireRunning(): void;
+  /** The coordinating node. */
+  readonly self: number;
   requirement(cl: ConsistencyLevel): number;
   positionOf(key: PartitionKey): number;
   /** The halves `positionOf` last wrote. */
@@ -51,9 +52,8 @@ export type ReadFrom = (
 ) => void;
 
 export function createReadPath(context: ReadPathContext): ReadFrom {
-  const { sim, replicas, counters, speculative, requireRunning, requirement, positionOf, parts } =
-    context;
-  const { scheduler, cluster, serviceMs, timeouts } = sim;
+  const { sim, self, replicas, counters, speculative, requirement, positionOf, parts } = context;
+  const { scheduler, cluster, running, serviceMs, timeouts } = sim;
   const { table, storage } = cluster;
   const { unavailable, candidatesAt, storeOf, request } = replicas;
 
@@ -83,8 +83,19 @@ export function createReadPath(context: ReadPathContext): ReadFrom {
   };
 
   const readFrom: ReadFrom = (store, key, cl, done, limit = Infinity) => {
-    requireRunning();
     const need = requirement(cl);
+    // A read started from a callback (the second step of a global-index query) may find its
+    // coordinator crashed meanwhile: the client never hears back, which it sees as a timeout.
+    if (running[self] !== 1) {
+      return done({
+        kind: 'timeout',
+        cl,
+        received: 0,
+        blockFor: need,
+        dataPresent: false,
+        latencyMs: 0,
+      });
+    }
     const target = store === 'base' ? table : cluster.index!.table!;
     const position = positionOf(key);
     const token = { hi: parts.hi, lo: parts.lo };
@@ -124,7 +135,11 @@ export function createReadPath(context: ReadPathContext): ReadFrom {
       );
     };
 
+    let answering = false;
     const answer = (): void => {
+      // Once: a late reply (a speculative one, say) during a blocking repair starts no second one.
+      if (answering) return;
+      answering = true;
       const held = [...copies.values()].filter((copy): copy is Partition => copy !== undefined);
       const merged = mergeTimestamped(held, target.clustering).slice(0, limit);
       const rows = merged.map((entry) => entry.row);

@@ -111,6 +111,7 @@ export function createReplicaRequests(
         if (running[replica] !== 1) return;
         const value = work();
         network.send(replica, self, () => {
+          if (running[self] !== 1) return; // the coordinator crashed: nobody hears the answer
           const took = scheduler.now - sentAt;
           const old = score[replica]!;
           score[replica] = old === 0 ? took : old + SCORE_WEIGHT * (took - old);

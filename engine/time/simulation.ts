@@ -137,47 +137,54 @@ export function createSimulation(options: SimulationOptions): Simulation {
   const detectionMs = options.detector?.detectionMs ?? 10_000;
   const noticeMs = options.detector?.recoveryNoticeMs ?? 1_000;
 
-  const repair = (id: string): number => {
-    const target = cluster.nodeIndex(id);
+  /**
+   * Rebuilds one of a node's stores from the other replicas: every partition they hold of a
+   * range the node replicates, merged across them and written in with its own timestamps.
+   * Returns the rows the node gained.
+   */
+  const repairStore = (target: number, store: 'base' | 'index'): number => {
     const { ring, rf, table: replicas } = cluster.placement;
+    const table = store === 'base' ? cluster.table : cluster.index?.table;
+    if (table === undefined) return 0;
+    const storeOf = (index: number) =>
+      store === 'base' ? cluster.nodes[index]! : cluster.nodes[index]!.indexStore;
     const token = newTokenParts();
-    let copied = 0;
-    // Every partition on another replica of a range the target holds, merged and written in.
     const sources = new Map<string, Partition[]>();
-    cluster.nodes.forEach((node, index) => {
+    cluster.nodes.forEach((_, index) => {
       if (index === target || running[index] !== 1) return;
-      for (const [keyText, partition] of node.partitions) {
+      for (const [keyText, partition] of storeOf(index).partitions) {
         token.hi = partition.tokenHi;
         token.lo = partition.tokenLo;
         const position = ring.positionOfParts(token);
         let holds = false;
-        for (let k = position * rf; k < position * rf + rf; k++)
+        for (let k = position * rf; k < position * rf + rf; k++) {
           if (replicas[k] === target) holds = true;
+        }
         if (!holds) continue;
         const list = sources.get(keyText);
         if (list === undefined) sources.set(keyText, [partition]);
         else list.push(partition);
       }
     });
-    const node = cluster.nodes[target]!;
+    const into = storeOf(target);
+    let copied = 0;
     for (const [keyText, copies] of sources) {
       token.hi = copies[0]!.tokenHi;
       token.lo = copies[0]!.tokenLo;
-      for (const { row, timestamp } of mergeTimestamped(copies, cluster.table.clustering)) {
-        const rowsBefore = node.rows;
-        applyWrite(
-          node,
-          cluster.storage,
-          cluster.table,
-          keyText,
-          token,
-          row,
-          cluster.table.sizeOf(row),
-          timestamp,
-        );
-        copied += node.rows - rowsBefore;
+      for (const { row, timestamp } of mergeTimestamped(copies, table.clustering)) {
+        const rowsBefore = into.rows;
+        applyWrite(into, cluster.storage, table, keyText, token, row, table.sizeOf(row), timestamp);
+        copied += into.rows - rowsBefore;
       }
     }
+    return copied;
+  };
+
+  /** A full repair of a node: its base table, and its global index's table when there is one. */
+  const repair = (id: string): number => {
+    const target = cluster.nodeIndex(id);
+    const copied = repairStore(target, 'base');
+    repairStore(target, 'index');
     return copied;
   };
 
