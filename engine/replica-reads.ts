@@ -11,6 +11,7 @@ import {
   type TableStore,
 } from './node.js';
 import type { PartitionKey } from './partitioner.js';
+import type { Placement } from './replication.js';
 import { compareValues, type Row, type Value } from './row.js';
 import { newTokenParts, type TokenParts } from './token.js';
 
@@ -28,6 +29,34 @@ export type Unavailable = {
   readonly required: number;
   readonly alive: number;
 };
+
+/**
+ * The one liveness check of both planes: whether the replicas of `position` that count for `cl`
+ * (LOCAL_* levels count only `isLocal` ones) and are up in `alive` (the truth on the data plane,
+ * the failure detector's belief on the time plane) are enough for `need`.
+ */
+export function unavailableAt(
+  placement: Placement,
+  alive: Uint8Array,
+  isLocal: Uint8Array,
+  position: number,
+  cl: ConsistencyLevel,
+  need: number,
+): Unavailable | undefined {
+  const { rf, table } = placement;
+  const localOnly = isDcLocal(cl);
+  let up = 0;
+  for (let k = position * rf, end = k + rf; k < end; k++) {
+    const node = table[k]!;
+    if (alive[node] === 1 && (!localOnly || isLocal[node] === 1)) up++;
+  }
+  return up < need ? { kind: 'unavailable', cl, required: need, alive: up } : undefined;
+}
+
+/** 1 for each node in `dc`: the replicas LOCAL_* levels count. */
+export function localNodes(placement: Placement, dc: string): Uint8Array {
+  return Uint8Array.from(placement.ring.nodes, (node) => (node.dc === dc ? 1 : 0));
+}
 
 export interface ReplicaReads {
   /** The ring position of a key (its token written into the shared scratch halves). */
@@ -61,7 +90,7 @@ export function createReplicaReads(cluster: Cluster, localDc: string): ReplicaRe
   const { placement, partitioner, table, nodes, up } = cluster;
   const { ring, rf, table: replicaTable } = placement;
   const tokenFunction = partitioner.tokenFunction;
-  const isLocal = Uint8Array.from(ring.nodes, (node) => (node.dc === localDc ? 1 : 0));
+  const isLocal = localNodes(placement, localDc);
   const parts = newTokenParts();
   const storeOf = (node: number, store: Store): TableStore =>
     store === 'base' ? nodes[node]! : nodes[node]!.indexStore;
@@ -77,22 +106,15 @@ export function createReplicaReads(cluster: Cluster, localDc: string): ReplicaRe
   const eligible = (node: number, localOnly: boolean): boolean =>
     up[node] === 1 && (!localOnly || isLocal[node] === 1);
 
-  const unavailableAt = (
+  const unavailableHere = (
     position: number,
     cl: ConsistencyLevel,
     need: number,
-  ): Unavailable | undefined => {
-    const localOnly = isDcLocal(cl);
-    let alive = 0;
-    for (let k = position * rf, end = k + rf; k < end; k++) {
-      if (eligible(replicaTable[k]!, localOnly)) alive++;
-    }
-    return alive < need ? { kind: 'unavailable', cl, required: need, alive } : undefined;
-  };
+  ): Unavailable | undefined => unavailableAt(placement, up, isLocal, position, cl, need);
 
   const unavailableAnywhere = (cl: ConsistencyLevel, need: number): Unavailable | undefined => {
     for (let position = 0; position < ring.size; position++) {
-      const unavailable = unavailableAt(position, cl, need);
+      const unavailable = unavailableHere(position, cl, need);
       if (unavailable !== undefined) return unavailable;
     }
     return undefined;
@@ -160,7 +182,14 @@ export function createReplicaReads(cluster: Cluster, localDc: string): ReplicaRe
     });
   };
 
-  return { positionOf, parts, unavailableAt, unavailableAnywhere, readAt, readRanges };
+  return {
+    positionOf,
+    parts,
+    unavailableAt: unavailableHere,
+    unavailableAnywhere,
+    readAt,
+    readRanges,
+  };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { isDcLocal, type ConsistencyLevel } from '../consistency.js';
 import type { TableStore } from '../node.js';
-import type { Unavailable } from '../replica-reads.js';
+import { localNodes, unavailableAt, type Unavailable } from '../replica-reads.js';
 import type { Simulation } from './simulation.js';
 
 /** Which of a node's tables a request goes to. */
@@ -52,25 +52,20 @@ export function createReplicaRequests(
   const nodes = cluster.nodes;
   const believedUp = sim.detector.believedUp;
   const localDc = ring.nodes[self]!.dc;
-  const isLocal = Uint8Array.from(ring.nodes, (node) => (node.dc === localDc ? 1 : 0));
+  const isLocal = localNodes(cluster.placement, localDc);
   // The snitch's scores belong to the coordinating node, shared by every coordinator on it.
   const score = sim.snitchScores(self);
 
   const countsFor = (node: number, cl: ConsistencyLevel): boolean =>
     !isDcLocal(cl) || isLocal[node] === 1;
 
+  // Coordinators decide `unavailable` on what they believe, not on what is true.
   const unavailable = (
     position: number,
     cl: ConsistencyLevel,
     need: number,
-  ): Unavailable | undefined => {
-    let alive = 0;
-    for (let k = position * rf; k < position * rf + rf; k++) {
-      const node = replicaTable[k]!;
-      if (believedUp[node] === 1 && countsFor(node, cl)) alive++;
-    }
-    return alive < need ? { kind: 'unavailable', cl, required: need, alive } : undefined;
-  };
+  ): Unavailable | undefined =>
+    unavailableAt(cluster.placement, believedUp, isLocal, position, cl, need);
 
   /** Replicas of a position believed up and counting for `cl`, in snitch order. */
   const candidatesAt = (position: number, cl: ConsistencyLevel): number[] => {
