@@ -181,7 +181,7 @@ export function runSimulate(
       const replica = placement.table[k]!;
       if (isDcLocal(config.writeCl) && ring.nodes[replica]!.dc !== localDc) continue;
       const rows = cluster.nodes[replica]!.partitions.get(key.text)?.rows;
-      if (rows !== undefined && holdsEvent(rows, row.event_id)) held++;
+      if (rows !== undefined && storesEvent(rows, row)) held++;
     }
     return held;
   };
@@ -323,6 +323,22 @@ export function runSimulate(
     faults: faultLog,
     timeline: timeline.seconds(endMs),
   };
+}
+
+/**
+ * Whether a partition's rows, in clustering order (`ts`, then `event_id`), hold the event. Appends
+ * are in time order, so the search starts at the end, and it stops at the first row older than
+ * the event: a replica that has not applied a recent write is told so in a step or two, not after
+ * reading the whole partition.
+ */
+function storesEvent(rows: readonly Row[], event: LogEvent): boolean {
+  const { ts, event_id: eventId } = event;
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i]!;
+    if (row['event_id'] === eventId) return true;
+    if ((row['ts'] as number) < ts) return false;
+  }
+  return false;
 }
 
 /** Whether `rows` hold the event; appends are in time order, so the search starts at the end. */

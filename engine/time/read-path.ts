@@ -15,6 +15,7 @@ import {
   type TimestampedRow,
 } from '../node.js';
 import type { PartitionKey } from '../partitioner.js';
+import type { Row } from '../row.js';
 import { quantile } from '../stats.js';
 import type { TokenParts } from '../token.js';
 import type { ReplicaRequests, Store } from './replicas.js';
@@ -140,12 +141,7 @@ export function createReadPath(context: ReadPathContext): ReadFrom {
       // Once: a late reply (a speculative one, say) during a blocking repair starts no second one.
       if (answering) return;
       answering = true;
-      const held = [...copies.values()].filter((copy): copy is Partition => copy !== undefined);
-      const merged = mergeTimestamped(held, target.clustering).slice(0, limit);
-      const rows = merged.map((entry) => entry.row);
-      const stale = [...copies]
-        .filter(([, copy]) => isStale(copy, merged, target.clustering))
-        .map(([replica]) => replica);
+      const { merged, rows, stale } = mergeReplies(copies, target.clustering, limit);
       const repairs = need > 1 && stale.length > 0;
       if (!repairs) {
         finish({
@@ -221,6 +217,87 @@ export function createReadPath(context: ReadPathContext): ReadFrom {
   };
 
   return readFrom;
+}
+
+/** The replicas' copies merged (the first `limit` rows), their rows, and the stale replicas. */
+interface MergedReplies {
+  /** The merge with timestamps, what a repair writes; left empty by `mergeReplies` when no copy is stale. */
+  readonly merged: readonly TimestampedRow[];
+  readonly rows: readonly Row[];
+  /** Replicas whose copy lacks or differs from a merged row, in the order they answered. */
+  readonly stale: readonly number[];
+}
+
+const NONE_STALE: readonly number[] = Object.freeze([]);
+const NOTHING_MERGED: readonly TimestampedRow[] = Object.freeze([]);
+
+/**
+ * Merges the copies as `mergeTimestamped` and judges each as `isStale` would, giving the same
+ * rows and the same stale replicas, but without comparing what the copies share. Replicas store
+ * the very row objects a write sent them, so copies mostly begin with the same entries: the same
+ * row object at the same place with the same timestamp. Every row after such a common prefix
+ * sorts after all of it in every copy (each copy is in clustering order), so the merge is the
+ * prefix followed by the merge of what follows it, and a copy is stale exactly when what follows
+ * the prefix in it is stale against what follows the prefix in the merge. Only those tails are
+ * compared; when no copy has one, nothing is (the common case: replicas that agree).
+ */
+function mergeReplies(
+  copies: ReadonlyMap<number, Partition | undefined>,
+  clustering: readonly string[],
+  limit: number,
+): MergedReplies {
+  let first: Partition | undefined;
+  let common = 0;
+  let same = true;
+  for (const copy of copies.values()) {
+    if (copy === undefined) return mergeAll(copies, clustering, limit);
+    if (first === undefined) {
+      first = copy;
+      common = copy.rows.length;
+      continue;
+    }
+    if (copy.rows.length !== common) same = false;
+    common = Math.min(common, copy.rows.length);
+    const { rows, timestamps } = copy;
+    for (let i = 0; i < common; i++) {
+      if (rows[i] !== first.rows[i] || timestamps[i] !== first.timestamps[i]) {
+        common = i;
+        same = false;
+        break;
+      }
+    }
+  }
+  if (first === undefined) return mergeAll(copies, clustering, limit);
+  const take = Math.min(common, limit);
+  const rows = first.rows.slice(0, take);
+  if (same || take === limit) return { merged: NOTHING_MERGED, rows, stale: NONE_STALE };
+  const tails = new Map<number, Partition>();
+  for (const [replica, copy] of copies) tails.set(replica, tailOf(copy!, common));
+  const rest = mergeAll(tails, clustering, limit - take);
+  for (const entry of rest.merged) rows.push(entry.row);
+  if (rest.stale.length === 0) return { merged: NOTHING_MERGED, rows, stale: NONE_STALE };
+  const merged: TimestampedRow[] = [];
+  for (let i = 0; i < take; i++) merged.push({ row: rows[i]!, timestamp: first.timestamps[i]! });
+  for (const entry of rest.merged) merged.push(entry);
+  return { merged, rows, stale: rest.stale };
+}
+
+/** The merge and the stale replicas, comparing every row (what `mergeReplies` shortens). */
+function mergeAll(
+  copies: ReadonlyMap<number, Partition | undefined>,
+  clustering: readonly string[],
+  limit: number,
+): MergedReplies {
+  const held = [...copies.values()].filter((copy): copy is Partition => copy !== undefined);
+  const merged = mergeTimestamped(held, clustering).slice(0, limit);
+  const stale: number[] = [];
+  for (const [replica, copy] of copies) if (isStale(copy, merged, clustering)) stale.push(replica);
+  return { merged, rows: merged.map((entry) => entry.row), stale };
+}
+
+/** A copy's rows from `start` on. */
+function tailOf(copy: Partition, start: number): Partition {
+  return { ...copy, rows: copy.rows.slice(start), timestamps: copy.timestamps.slice(start) };
 }
 
 /** What a replica sends back: its first `limit` rows and their timestamps as they are now. */
