@@ -27,12 +27,18 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['engine/**/*.ts'], rules: layer('partitioners', 'indexes', 'bench', 'cli') },
-  { files: ['partitioners/**/*.ts', 'indexes/**/*.ts'], rules: layer('bench', 'cli') },
+  {
+    files: ['engine/**/*.ts'],
+    rules: layer('partitioners', 'indexes', 'rebalancing', 'bench', 'cli'),
+  },
+  {
+    files: ['partitioners/**/*.ts', 'indexes/**/*.ts', 'rebalancing/**/*.ts'],
+    rules: layer('bench', 'cli'),
+  },
   { files: ['bench/**/*.ts'], rules: layer('cli') },
   {
     // The simulator's core does no I/O and reads no clock or global randomness.
-    files: ['engine/**/*.ts', 'partitioners/**/*.ts', 'indexes/**/*.ts'],
+    files: ['engine/**/*.ts', 'partitioners/**/*.ts', 'indexes/**/*.ts', 'rebalancing/**/*.ts'],
     rules: {
       'no-restricted-globals': ['error', 'process', 'console'],
       'no-restricted-properties': [

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isRinglabError } from '../engine/errors.js';
 import { registerPerf } from './commands/bench-perf.js';
 import { registerSkew } from './commands/bench-skew.js';
+import { registerRebalance } from './commands/rebalance.js';
 import { registerReplicas } from './commands/replicas.js';
 import { registerRing } from './commands/ring.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: Io): Command {
   registerReplicas(program, io);
   registerWorkload(program, io);
   registerSimulate(program, io);
+  registerRebalance(program, io);
   const bench = program.command('bench').description('experiments: skew and performance');
   registerSkew(bench, io);
   registerPerf(bench, io);

@@ -121,3 +121,11 @@ export function addExamples(
   const lines = examples.flatMap(([line, what]) => [`  $ ${line}`, `      ${what}`]);
   return command.addHelpText('after', `\nExamples:\n${lines.join('\n')}\n`);
 }
+
+/** Restates the shared `--nodes` default for a command whose experiment uses another cluster size. */
+export function setNodesDefault(command: Command, nodes: number): void {
+  const option = command.options.find((o) => o.long === '--nodes');
+  if (option !== undefined) {
+    option.description = option.description.replace(/\(default: \d+\)$/, `(default: ${nodes})`);
+  }
+}

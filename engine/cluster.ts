@@ -22,7 +22,19 @@ export interface ClusterOptions {
  * nodes are up. It sends nothing; the coordinator drives it.
  */
 export interface Cluster {
+  /**
+   * The placement in force: the current epoch's. Membership changes install a new one, so read
+   * it on every operation rather than keeping it.
+   */
   readonly placement: Placement;
+  /** 0 for the placement the cluster was made with, one more for each installed since. */
+  readonly epoch: number;
+  /**
+   * Installs the placement of the next epoch. It must place the same nodes (a node's index is the
+   * same node in every epoch; nodes join and leave by gaining or losing tokens) with the same
+   * replication strategy. Moving the data is the caller's work (engine/streaming.ts).
+   */
+  install(placement: Placement): void;
   readonly partitioner: Partitioner;
   readonly table: TableSpec;
   readonly storage: StorageMode;
@@ -60,8 +72,42 @@ export function createCluster(options: ClusterOptions): Cluster {
     return index;
   };
 
+  let current = placement;
+  let epoch = 0;
+  const install = (next: Placement): void => {
+    const same =
+      next.ring.nodes.length === specs.length &&
+      next.ring.nodes.every((spec, i) => spec.id === specs[i]!.id);
+    if (!same) {
+      throw new RinglabError(
+        'INVALID_CONFIG',
+        'a new placement must list the same nodes in the same order; give a joining node no ' +
+          'tokens in the earlier rings instead of adding it',
+        'placement',
+      );
+    }
+    if (next.rf !== current.rf || next.strategy.class !== current.strategy.class) {
+      throw new RinglabError(
+        'INVALID_CONFIG',
+        `a new placement must keep the replication strategy (${current.strategy.class}, rf ${current.rf})`,
+        'placement',
+      );
+    }
+    current = next;
+    epoch++;
+  };
+
   return {
-    ...options,
+    get placement() {
+      return current;
+    },
+    get epoch() {
+      return epoch;
+    },
+    install,
+    partitioner: options.partitioner,
+    table: options.table,
+    storage: options.storage,
     clock: options.clock ?? createWriteClock(),
     index: options.index,
     nodes,

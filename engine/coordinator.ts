@@ -107,8 +107,10 @@ const NO_POSITIONS: readonly number[] = Object.freeze([]);
  * cluster's clock, so any number of coordinators may share one cluster.
  */
 export function createCoordinator(cluster: Cluster, options: CoordinatorOptions = {}): Coordinator {
-  const { placement, partitioner, table, storage, nodes, up, clock, index } = cluster;
-  const { ring, rf, table: replicaTable, strategy } = placement;
+  // The placement is read on every operation, since a membership change installs a new one;
+  // what stays across epochs (the nodes, the strategy and so rf) is read once.
+  const { partitioner, table, storage, nodes, up, clock, index } = cluster;
+  const { ring, rf, strategy } = cluster.placement;
   const localDc = options.localDc ?? ring.nodes[0]!.dc;
   if (!ring.nodes.some((node) => node.dc === localDc)) {
     throw new RinglabError('INVALID_CONFIG', `local DC "${localDc}" has no nodes`, 'localDc');
@@ -129,6 +131,7 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
 
   /** Applies a mutation to the live replicas of a position; returns how many applied it. */
   const applyAt = (
+    replicaTable: Int32Array,
     position: number,
     store: 'base' | 'index',
     keyText: string,
@@ -153,12 +156,13 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
 
   const write = (row: Row, cl: ConsistencyLevel, options?: WriteOptions): WriteResult => {
     const need = requirement(cl);
+    const placement = cluster.placement;
     let keyText: string;
     let position: number;
     let entries = NO_ENTRIES;
     if (placeRow !== undefined) {
       keyText = placeRow(row, parts);
-      position = ring.positionOfParts(parts);
+      position = placement.ring.positionOfParts(parts);
     } else {
       const key = partitioner.keyOf(row);
       keyText = key.text;
@@ -184,11 +188,20 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
         'timestamp',
       );
     }
-    const acked = applyAt(position, 'base', keyText, baseToken, row, timestamp);
+    const replicaTable = placement.table;
+    const acked = applyAt(replicaTable, position, 'base', keyText, baseToken, row, timestamp);
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       positionOf(entry.key); // its token, into the scratch halves
-      applyAt(entryPositions[i]!, 'index', entry.key.text, parts, entry.row, timestamp);
+      applyAt(
+        replicaTable,
+        entryPositions[i]!,
+        'index',
+        entry.key.text,
+        parts,
+        entry.row,
+        timestamp,
+      );
     }
     observe?.(row);
     return acked === rf ? allAcked : { kind: 'ok', acked, missed: rf - acked };
@@ -297,7 +310,7 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
     return {
       token: tokenFromParts(parts.hi, parts.lo),
       position,
-      replicas: Array.from(replicaTable.subarray(position * rf, position * rf + rf)),
+      replicas: cluster.placement.replicasAt(position),
     };
   };
 

@@ -415,3 +415,62 @@ export function wipeStore(node: TableStore): void {
   node.rows = 0;
   node.bytes = 0;
 }
+
+/**
+ * Streams one partition into a replica that is gaining its range (engine/streaming.ts): in
+ * `rows` mode every row merges by timestamp as a write would, so a row the target already has
+ * from a newer write stays; in `partitions` mode, where no rows are held, the target takes the
+ * source's counters. Streamed rows are not client writes, so the write counters do not move.
+ * Returns the bytes sent: the source's copy.
+ */
+export function streamPartition(
+  into: TableStore,
+  mode: StorageMode,
+  table: TableSpec,
+  keyText: string,
+  from: Partition,
+): number {
+  if (mode === 'counters') {
+    throw new Error('streaming needs stored partitions; counters mode keeps none');
+  }
+  const token = { hi: from.tokenHi, lo: from.tokenLo };
+  const writesBefore = into.writes;
+  if (mode === 'partitions') {
+    const partitions = storedPartitions(into);
+    const held = partitions.get(keyText);
+    if (held !== undefined) {
+      into.rows -= held.rowCount;
+      into.bytes -= held.bytes;
+    }
+    const copy = new StoredPartition(token);
+    copy.bytes = from.bytes;
+    copy.writes = from.writes;
+    partitions.set(keyText, copy);
+    into.rows += copy.rowCount;
+    into.bytes += copy.bytes;
+    return from.bytes;
+  }
+  const rows = from.rows;
+  const timestamps = from.timestamps;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    applyWrite(into, mode, table, keyText, token, row, table.sizeOf(row), timestamps[i]!);
+  }
+  into.writes = writesBefore;
+  const partition = storedPartitions(into).get(keyText);
+  if (partition !== undefined) partition.writes -= rows.length;
+  return from.bytes;
+}
+
+/**
+ * Drops a partition a node no longer replicates (`nodetool cleanup` after a range moved away):
+ * its rows and bytes leave the node's counters; the history of work done stays.
+ */
+export function dropPartition(node: TableStore, keyText: string): void {
+  const partitions = storedPartitions(node);
+  const held = partitions.get(keyText);
+  if (held === undefined) return;
+  node.rows -= held.rowCount;
+  node.bytes -= held.bytes;
+  partitions.delete(keyText);
+}

@@ -87,10 +87,11 @@ export interface ReplicaReads {
 export type Store = 'base' | 'index';
 
 export function createReplicaReads(cluster: Cluster, localDc: string): ReplicaReads {
-  const { placement, partitioner, table, nodes, up } = cluster;
-  const { ring, rf, table: replicaTable } = placement;
+  // The placement is read on every call: a membership change installs a new one. The nodes and
+  // their DCs stay the same across epochs, so `isLocal` is computed once.
+  const { partitioner, table, nodes, up } = cluster;
   const tokenFunction = partitioner.tokenFunction;
-  const isLocal = localNodes(placement, localDc);
+  const isLocal = localNodes(cluster.placement, localDc);
   const parts = newTokenParts();
   const storeOf = (node: number, store: Store): TableStore =>
     store === 'base' ? nodes[node]! : nodes[node]!.indexStore;
@@ -99,7 +100,7 @@ export function createReplicaReads(cluster: Cluster, localDc: string): ReplicaRe
 
   const positionOf = (key: PartitionKey): number => {
     tokenFunction.tokenParts(key.bytes, parts);
-    return ring.positionOfParts(parts);
+    return cluster.placement.ring.positionOfParts(parts);
   };
 
   /** Whether replica `node` counts towards a level that is `localOnly` (LOCAL_*) or not. */
@@ -110,10 +111,10 @@ export function createReplicaReads(cluster: Cluster, localDc: string): ReplicaRe
     position: number,
     cl: ConsistencyLevel,
     need: number,
-  ): Unavailable | undefined => unavailableAt(placement, up, isLocal, position, cl, need);
+  ): Unavailable | undefined => unavailableAt(cluster.placement, up, isLocal, position, cl, need);
 
   const unavailableAnywhere = (cl: ConsistencyLevel, need: number): Unavailable | undefined => {
-    for (let position = 0; position < ring.size; position++) {
+    for (let position = 0, size = cluster.placement.ring.size; position < size; position++) {
       const unavailable = unavailableHere(position, cl, need);
       if (unavailable !== undefined) return unavailable;
     }
@@ -122,6 +123,7 @@ export function createReplicaReads(cluster: Cluster, localDc: string): ReplicaRe
 
   const readAt: ReplicaReads['readAt'] = (store, key, position, cl, need) => {
     const localOnly = isDcLocal(cl);
+    const { rf, table: replicaTable } = cluster.placement;
     const copies: Partition[] = [];
     let contacted = 0;
     for (let k = position * rf, end = k + rf; k < end && contacted < need; k++) {
@@ -139,7 +141,14 @@ export function createReplicaReads(cluster: Cluster, localDc: string): ReplicaRe
    * Whether `node` is one of the `need` replicas asked for the range at `position`: the first
    * eligible ones in replica order, as `readAt` picks them for one partition.
    */
-  const askedFor = (node: number, position: number, localOnly: boolean, need: number): boolean => {
+  const askedFor = (
+    placement: Placement,
+    node: number,
+    position: number,
+    localOnly: boolean,
+    need: number,
+  ): boolean => {
+    const { rf, table: replicaTable } = placement;
     let chosen = 0;
     for (let k = position * rf, end = k + rf; k < end && chosen < need; k++) {
       const replica = replicaTable[k]!;
@@ -152,17 +161,19 @@ export function createReplicaReads(cluster: Cluster, localDc: string): ReplicaRe
 
   const readRanges: ReplicaReads['readRanges'] = (cl, need, pick) => {
     const localOnly = isDcLocal(cl);
+    const placement = cluster.placement;
+    const ring = placement.ring;
     const found = new Map<string, Partition[]>();
     const scratch = newTokenParts();
     nodes.forEach((node, index) => {
       let ranges = 0;
       for (let position = 0; position < ring.size; position++) {
-        if (askedFor(index, position, localOnly, need)) ranges++;
+        if (askedFor(placement, index, position, localOnly, need)) ranges++;
       }
       const asked = (partition: Partition): boolean => {
         scratch.hi = partition.tokenHi;
         scratch.lo = partition.tokenLo;
-        return askedFor(index, ring.positionOfParts(scratch), localOnly, need);
+        return askedFor(placement, index, ring.positionOfParts(scratch), localOnly, need);
       };
       scanRanges(node, ranges, asked, (keyText, partition) => {
         const copies = found.get(keyText);

@@ -1,5 +1,5 @@
 import { invalidConfig } from './errors.js';
-import { rangeFractions, type Ring } from './ring.js';
+import { membersOf, rangeFractions, type Ring } from './ring.js';
 
 /**
  * Replica placement, as Cassandra's replication strategies compute it. A strategy is a plain
@@ -44,10 +44,11 @@ export function validateStrategy(strategy: ReplicationStrategy, ring: Ring): voi
     if (!Number.isInteger(strategy.rf) || strategy.rf < 1) {
       throw invalidConfig('rf', `must be a positive integer, got ${strategy.rf}`);
     }
-    if (strategy.rf > ring.nodes.length) {
+    const members = membersOf(ring).reduce((sum, member) => sum + member, 0);
+    if (strategy.rf > members) {
       throw invalidConfig(
         'rf',
-        `must be at most the number of nodes (${ring.nodes.length}), got ${strategy.rf}`,
+        `must be at most the number of nodes (${members}), got ${strategy.rf}`,
       );
     }
     return;
@@ -71,9 +72,13 @@ export function validateStrategy(strategy: ReplicationStrategy, ring: Ring): voi
   if (totalRf(strategy) === 0) throw invalidConfig('rf', 'must place at least one replica');
 }
 
+/** Members (nodes owning tokens) counted by `key`. */
 function countBy(ring: Ring, key: (node: Ring['nodes'][number]) => string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const node of ring.nodes) counts.set(key(node), (counts.get(key(node)) ?? 0) + 1);
+  const members = membersOf(ring);
+  ring.nodes.forEach((node, i) => {
+    if (members[i] === 1) counts.set(key(node), (counts.get(key(node)) ?? 0) + 1);
+  });
   return counts;
 }
 
@@ -147,7 +152,9 @@ function topologyOf(ring: Ring): Map<string, { nodes: number; racks: number }> {
   if (topology) return topology;
   const racks = new Map<string, Set<string>>();
   const nodes = new Map<string, number>();
-  for (const node of ring.nodes) {
+  const members = membersOf(ring);
+  for (const [i, node] of ring.nodes.entries()) {
+    if (members[i] !== 1) continue;
     nodes.set(node.dc, (nodes.get(node.dc) ?? 0) + 1);
     if (!racks.has(node.dc)) racks.set(node.dc, new Set());
     racks.get(node.dc)!.add(node.rack);

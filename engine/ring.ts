@@ -31,6 +31,15 @@ export interface Ring {
   tokensOf(node: number): bigint[];
 }
 
+export interface RingOptions {
+  /**
+   * Allows nodes without tokens: nodes known to the cluster that own nothing in this ring, such
+   * as one about to join or one that has left. Membership changes keep every node the cluster
+   * has ever had in `nodes`, so a node's index means the same node in every epoch.
+   */
+  readonly tokenless?: boolean;
+}
+
 /**
  * Builds a ring from each node's tokens. Tokens must be distinct across the whole ring, as
  * Cassandra refuses a node that would reuse another's token.
@@ -38,6 +47,7 @@ export interface Ring {
 export function buildRing(
   nodes: readonly NodeSpec[],
   tokensByNode: readonly (readonly bigint[])[],
+  options: RingOptions = {},
 ): Ring {
   if (nodes.length === 0)
     throw new RinglabError('INVALID_CONFIG', 'a ring needs at least one node', 'nodes');
@@ -52,7 +62,7 @@ export function buildRing(
   }
   const entries: { token: bigint; owner: number }[] = [];
   tokensByNode.forEach((tokens, owner) => {
-    if (tokens.length === 0) {
+    if (tokens.length === 0 && options.tokenless !== true) {
       throw new RinglabError('INVALID_CONFIG', `node ${nodes[owner]?.id} has no tokens`, 'tokens');
     }
     for (const token of tokens) {
@@ -66,6 +76,8 @@ export function buildRing(
       entries.push({ token, owner });
     }
   });
+  if (entries.length === 0)
+    throw new RinglabError('INVALID_CONFIG', 'a ring needs at least one token', 'tokens');
   entries.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
 
   const size = entries.length;
@@ -157,4 +169,20 @@ export function splitRing(
   const tokens = splitKeySpace(nodes.length * vnodes);
   const byNode = nodes.map((_, n) => tokens.filter((_, i) => i % nodes.length === n));
   return buildRing(nodes, byNode);
+}
+
+const memberCache = new WeakMap<Ring, Uint8Array>();
+
+/**
+ * 1 for each node that owns at least one position of the ring, 0 for a node the cluster knows
+ * that owns nothing in it (joining, or gone). Replica placement counts only members.
+ */
+export function membersOf(ring: Ring): Uint8Array {
+  let members = memberCache.get(ring);
+  if (members === undefined) {
+    members = new Uint8Array(ring.nodes.length);
+    for (let i = 0; i < ring.size; i++) members[ring.owners[i]!] = 1;
+    memberCache.set(ring, members);
+  }
+  return members;
 }

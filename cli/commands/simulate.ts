@@ -32,6 +32,7 @@ import {
   integerOption,
   jsonOption,
   numberOption,
+  setNodesDefault,
   textOption,
   type ClusterFlags,
 } from '../options.js';
@@ -220,10 +221,7 @@ export function registerSimulate(program: Command, io: Io): void {
     io.out(flags.json ? toJson(report) : renderSimulate(report));
   });
   // This command's cluster is larger than the shared default: the experiment targets 12 nodes.
-  const nodes = command.options.find((option) => option.long === '--nodes');
-  if (nodes !== undefined) {
-    nodes.description = nodes.description.replace(/\(default: \d+\)$/, `(default: ${D.nodes})`);
-  }
+  setNodesDefault(command, D.nodes);
   command.addHelpText('after', FAULTS_HELP);
   addExamples(command, [
     ['ringlab simulate', '100,000 events at 10,000/s on 12 nodes, QUORUM, local index'],

@@ -1,0 +1,3 @@
+export * from './rebalance/config.js';
+export * from './rebalance/resolve.js';
+export * from './rebalance/run.js';

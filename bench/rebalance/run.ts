@@ -1,0 +1,333 @@
+/**
+ * The rebalance experiment: a cluster laid out by a rebalancing strategy, loaded with log events,
+ * then changed one node at a time (add, remove, decommission, replace). Each change plans the
+ * streams between the two placements (engine/streaming.ts), carries them out, installs the new
+ * epoch and cleans up; the report compares the data before and after with what an ideal
+ * strategy would move.
+ */
+import { createCluster, type Cluster } from '../../engine/cluster.js';
+import { createCoordinator } from '../../engine/coordinator.js';
+import { createRandom } from '../../engine/random.js';
+import type { DataShape, RebalanceContext, RebalanceStrategy } from '../../engine/rebalance.js';
+import { createPlacement, replicatedOwnership, type Placement } from '../../engine/replication.js';
+import type { Ring } from '../../engine/ring.js';
+import { imbalance } from '../../engine/stats.js';
+import { moveTo, type StreamPlan } from '../../engine/streaming.js';
+import { newTokenParts, tokenFromParts } from '../../engine/token.js';
+import { createPartitioner, getTokenFunction } from '../../partitioners/index.js';
+import { getRebalanceStrategy } from '../../rebalancing/index.js';
+import { strategyOf, topologyOf } from '../cluster-config.js';
+import { noProgress, type Progress } from '../progress.js';
+import { createLogEvents, DEFAULT_START_MS, logTable } from '../workloads/log-events.js';
+import type { RebalanceConfig } from './config.js';
+
+export interface NodeLoad {
+  /** Share of all row copies the node's ranges hold (its replicated ownership over rf). */
+  readonly ownership: number;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export interface RebalanceReport {
+  readonly seed: number;
+  readonly strategy: string;
+  readonly change: RebalanceConfig['change'];
+  readonly config: RebalanceConfig;
+  /** Row copies streamed to a node that did not hold them, over all row copies before. */
+  readonly movedFraction: number;
+  /** What the least movement that ends balanced would be: k/(n+k) for k joins to n, k/n else. */
+  readonly idealFraction: number;
+  /** Largest node's rows over the members' mean. */
+  readonly maxOverMean: { readonly before: number; readonly after: number };
+  readonly nodes: readonly {
+    readonly id: string;
+    readonly before: NodeLoad | null;
+    readonly after: NodeLoad | null;
+  }[];
+  readonly streaming: {
+    readonly bytes: number;
+    readonly rows: number;
+    readonly partitions: number;
+    readonly streams: number;
+    /** Ranges rebuilt from every live replica, because the node they replaced was down. */
+    readonly rebuiltRanges: number;
+    /** Virtual time the streams take, change after change, at the outbound cap. */
+    readonly durationMs: number;
+  };
+  readonly duringMove: null;
+  readonly lost: { readonly rows: number; readonly partitions: number; readonly ranges: number };
+  /** `dynamic` only: each reshape while the rows were loaded and after each change. */
+  readonly reshapes: readonly ReshapePoint[];
+}
+
+export interface ReshapePoint {
+  /** Rows written when it ran. */
+  readonly rows: number;
+  readonly ranges: number;
+  readonly splits: number;
+  readonly merges: number;
+  /** Ranges the balancer gave to another node. */
+  readonly moves: number;
+  /** Row copies the balancer's moves streamed. */
+  readonly movedRows: number;
+}
+
+export interface RebalanceRunOptions {
+  /** Told rows written out of all, then changes done out of all. */
+  readonly progress?: Progress | undefined;
+}
+
+/** How often `dynamic` reshapes while loading: every this share of the rows. */
+const RESHAPE_EVERY = 0.02;
+
+export function runRebalance(
+  config: RebalanceConfig,
+  options: RebalanceRunOptions = {},
+): RebalanceReport {
+  const progress = options.progress ?? noProgress;
+  const strategy = getRebalanceStrategy(config.strategy);
+  const before = config.cluster.nodes;
+  const { kind, count } = config.change;
+  const added = kind === 'add' || kind === 'replace' ? count : 0;
+  const roster = topologyOf({ ...config.cluster, nodes: before + added });
+  const root = createRandom(config.cluster.seed);
+  const spanMs = Math.max(1, config.rows); // one event per ms of the span, on average
+  const partitioner = createPartitioner(config.keys, {
+    tokenFunction: getTokenFunction(config.cluster.partitioner),
+    salt: { kind: 'fixed', salts: 8 },
+    bucketMs: Math.max(1, Math.ceil(spanMs / 1000)),
+    startMs: DEFAULT_START_MS,
+    spanMs,
+  });
+  const replication = strategyOf(config.cluster);
+  const context: RebalanceContext = {
+    replication,
+    vnodes: config.cluster.vnodes,
+    partitions: config.partitions,
+    splitBytes: config.splitBytes,
+    random: root.fork('tokens'),
+    splitKeySpace: partitioner.splitKeySpace?.bind(partitioner),
+  };
+  const members = Array.from({ length: before }, (_, i) => i);
+  const placement = createPlacement(strategy.initial(roster, members, context), replication);
+  const cluster = createCluster({
+    placement,
+    partitioner,
+    table: logTable,
+    storage: 'partitions',
+  });
+  const written = createWrittenData(config.rows);
+  const reshapes: ReshapePoint[] = [];
+  const reshape = (rows: number): void => {
+    if (strategy.reshape === undefined) return;
+    const result = strategy.reshape(cluster.placement.ring, context, written);
+    if (result.ring === cluster.placement.ring) return;
+    const next = createPlacement(result.ring, replication);
+    let movedRows = 0;
+    if (result.moves === 0) cluster.install(next);
+    else movedRows = moveTo(cluster, next).movedRows;
+    reshapes.push({
+      rows,
+      ranges: result.ring.size,
+      splits: result.splits,
+      merges: result.merges,
+      moves: result.moves,
+      movedRows,
+    });
+  };
+
+  // Load: every row at ALL through the data-plane coordinator, placed as the key strategy says.
+  const coordinator = createCoordinator(cluster);
+  const token = newTokenParts();
+  const events = createLogEvents(
+    { events: config.rows, servers: config.servers, startMs: DEFAULT_START_MS, spanMs },
+    root.fork('events'),
+  );
+  const every = Math.max(1, Math.floor(config.rows * RESHAPE_EVERY));
+  let rows = 0;
+  for (const event of events) {
+    coordinator.write(event, 'ALL');
+    const key = partitioner.keyOf(event);
+    partitioner.tokenFunction.tokenParts(key.bytes, token);
+    written.add(token.hi, token.lo, logTable.sizeOf(event));
+    rows++;
+    if (rows % every === 0) {
+      reshape(rows);
+      progress(rows, config.rows + count);
+    }
+  }
+  reshape(rows);
+  const loadBefore = loads(cluster);
+
+  // The change, one node at a time, each streamed and cleaned up before the next.
+  const plans: StreamPlan[] = [];
+  let durationMs = 0;
+  for (let step = 0; step < count; step++) {
+    const ring = cluster.placement.ring;
+    const next = changedRing(strategy, ring, config, step, context, written, cluster);
+    const plan = moveTo(cluster, createPlacement(next, replication));
+    plans.push(plan);
+    durationMs += streamingMs(plan, config.streamBytesPerSec);
+    reshape(rows);
+    progress(config.rows + step + 1, config.rows + count);
+  }
+  const loadAfter = loads(cluster);
+
+  const totalRows = plans[0]?.totalRows ?? 0;
+  const movedRows = sum(plans.map((p) => p.movedRows));
+  const isMember = (load: NodeLoad | null): load is NodeLoad => load !== null;
+  return {
+    seed: config.cluster.seed,
+    strategy: strategy.name,
+    change: config.change,
+    config,
+    movedFraction: totalRows === 0 ? 0 : movedRows / totalRows,
+    idealFraction: kind === 'add' ? count / (before + count) : count / before,
+    maxOverMean: {
+      before: imbalance(loadBefore.filter(isMember).map((l) => l.rows)).maxOverMean,
+      after: imbalance(loadAfter.filter(isMember).map((l) => l.rows)).maxOverMean,
+    },
+    nodes: roster.map((spec, i) => ({
+      id: spec.id,
+      before: loadBefore[i]!,
+      after: loadAfter[i]!,
+    })),
+    streaming: {
+      bytes: sum(plans.flatMap((p) => p.tasks.map((t) => t.bytes))),
+      rows: movedRows,
+      partitions: sum(plans.map((p) => p.movedPartitions)),
+      streams: sum(plans.map((p) => p.tasks.length)),
+      rebuiltRanges: sum(plans.map((p) => p.rebuiltRanges)),
+      durationMs,
+    },
+    duringMove: null,
+    lost: {
+      rows: sum(plans.map((p) => p.lost.rows)),
+      partitions: sum(plans.map((p) => p.lost.partitions)),
+      ranges: sum(plans.map((p) => p.lost.ranges)),
+    },
+    reshapes,
+  };
+}
+
+/**
+ * The ring after step `step` of the change. Joining and replacing nodes are the roster's nodes
+ * after the first `nodes`; the nodes that leave are the last members, one per step. A removed or
+ * replaced node is dead: it is marked down first, so nothing streams from it.
+ */
+function changedRing(
+  strategy: RebalanceStrategy,
+  ring: Ring,
+  config: RebalanceConfig,
+  step: number,
+  context: RebalanceContext,
+  data: DataShape,
+  cluster: Cluster,
+): Ring {
+  const before = config.cluster.nodes;
+  const { kind } = config.change;
+  const leaving = before - 1 - step;
+  const joining = before + step;
+  const id = (node: number): string => ring.nodes[node]!.id;
+  switch (kind) {
+    case 'add':
+      return strategy.join(ring, joining, context, data);
+    case 'decommission':
+      return strategy.leave(ring, leaving, context, data);
+    case 'remove':
+      cluster.markDown(id(leaving));
+      return strategy.leave(ring, leaving, context, data);
+    case 'replace':
+      cluster.markDown(id(leaving));
+      return strategy.replace(ring, leaving, joining, context);
+  }
+}
+
+/** Each roster node's load under the cluster's placement; null for a node that owns nothing. */
+function loads(cluster: Cluster): (NodeLoad | null)[] {
+  const placement: Placement = cluster.placement;
+  const ownership = replicatedOwnership(placement);
+  const owns = new Uint8Array(cluster.nodes.length);
+  for (const owner of placement.ring.owners) owns[owner] = 1;
+  return cluster.nodes.map((node, i) =>
+    owns[i] === 1
+      ? { ownership: ownership[i]! / placement.rf, rows: node.rows, bytes: node.bytes }
+      : null,
+  );
+}
+
+/** The virtual time a plan's streams take: every node sends its share at `bytesPerSec`. */
+export function streamingMs(plan: StreamPlan, bytesPerSec: number): number {
+  const out = new Map<number, number>();
+  for (const task of plan.tasks) out.set(task.from, (out.get(task.from) ?? 0) + task.bytes);
+  let slowest = 0;
+  for (const bytes of out.values()) slowest = Math.max(slowest, bytes);
+  return (slowest / bytesPerSec) * 1000;
+}
+
+/**
+ * The rows written, as (token, bytes) per write, growing as the load goes: what `dynamic`
+ * reshapes by. Log events are never overwritten, so the bytes written into a range are the bytes
+ * it stores.
+ */
+interface WrittenData extends DataShape {
+  add(hi: number, lo: number, bytes: number): void;
+}
+
+function createWrittenData(capacity: number): WrittenData {
+  let hi = new Int32Array(Math.max(16, capacity));
+  let lo = new Uint32Array(hi.length);
+  let size = new Float64Array(hi.length);
+  let length = 0;
+  const parts = newTokenParts();
+  return {
+    add(h, l, bytes) {
+      if (length === hi.length) {
+        const grow = <T extends Int32Array | Uint32Array | Float64Array>(a: T, b: T): T => {
+          b.set(a);
+          return b;
+        };
+        hi = grow(hi, new Int32Array(length * 2));
+        lo = grow(lo, new Uint32Array(length * 2));
+        size = grow(size, new Float64Array(length * 2));
+      }
+      hi[length] = h;
+      lo[length] = l >>> 0;
+      size[length] = bytes;
+      length++;
+    },
+    bytesAt(ring) {
+      const bytes = new Float64Array(ring.size);
+      for (let i = 0; i < length; i++) {
+        parts.hi = hi[i]!;
+        parts.lo = lo[i]!;
+        bytes[ring.positionOfParts(parts)]! += size[i]!;
+      }
+      return bytes;
+    },
+    splitPoint(ring, position) {
+      const inside: number[] = [];
+      for (let i = 0; i < length; i++) {
+        parts.hi = hi[i]!;
+        parts.lo = lo[i]!;
+        if (ring.positionOfParts(parts) === position) inside.push(i);
+      }
+      if (inside.length < 2) return undefined;
+      inside.sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]!);
+      const total = inside.reduce((s, i) => s + size[i]!, 0);
+      const same = (a: number, b: number): boolean => hi[a] === hi[b] && lo[a] === lo[b];
+      let acc = 0;
+      let at = 0;
+      while (at < inside.length - 1 && (acc += size[inside[at]!]!) < total / 2) at++;
+      // The range becomes (start, t] and (t, end], so t must leave a partition on the right.
+      const last = inside.at(-1);
+      while (at >= 0 && last !== undefined && same(inside[at]!, last)) at--;
+      if (at < 0) return undefined;
+      return tokenFromParts(hi[inside[at]!]!, lo[inside[at]!]!);
+    },
+  };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((s, v) => s + v, 0);
+}

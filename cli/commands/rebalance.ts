@@ -1,0 +1,301 @@
+import type { Command } from 'commander';
+import {
+  MAX_PARTITIONS,
+  MAX_ROWS,
+  REBALANCE_DEFAULTS,
+  resolveRebalanceConfig,
+  runRebalance,
+  type RebalanceConfig,
+  type RebalanceOptionsInput,
+  type RebalanceReport,
+} from '../../bench/rebalance.js';
+import { MAX_SERVERS } from '../../bench/workloads/log-events.js';
+import { RinglabError } from '../../engine/errors.js';
+import { strategyNames } from '../../partitioners/index.js';
+import { getRebalanceStrategy, rebalanceStrategyNames } from '../../rebalancing/index.js';
+import type { Io } from '../io.js';
+import {
+  addClusterOptions,
+  addExamples,
+  choiceOption,
+  clusterInput,
+  integerOption,
+  jsonOption,
+  numberOption,
+  setNodesDefault,
+  type ClusterFlags,
+} from '../options.js';
+import { withProgress } from '../progress.js';
+import { bytes, count, fixed, percent, renderBar, renderTable, toJson } from '../render.js';
+import { describeCluster } from './ring.js';
+
+interface RebalanceFlags extends ClusterFlags {
+  strategy?: string;
+  add?: number;
+  remove?: number;
+  decommission?: number;
+  replace?: number;
+  partitions?: number;
+  splitMib?: number;
+  keyStrategy?: string;
+  rows?: number;
+  servers?: number;
+  streamMibps?: number;
+  duringTraffic?: number;
+  compare?: boolean;
+  json?: boolean;
+}
+
+const D = REBALANCE_DEFAULTS;
+
+const STRATEGIES_HELP = `
+Strategies (--strategy):
+${rebalanceStrategyNames.map((name) => `  ${name.padEnd(17)}${getRebalanceStrategy(name).summary}`).join('\n')}
+
+Changes, one node at a time, each streamed and cleaned up before the next:
+  --add K            K new nodes bootstrap
+  --decommission K   K live nodes stream their ranges to the new owners, then leave
+  --remove K         K dead nodes leave; their ranges are rebuilt from the surviving replicas
+  --replace K        K dead nodes are replaced by new ones taking their tokens or partitions`;
+
+export function registerRebalance(program: Command, io: Io): void {
+  const command = addClusterOptions(
+    program
+      .command('rebalance')
+      .description(
+        'change membership under a rebalancing strategy and report what moved, how long streaming takes, and what was lost',
+      )
+      .addOption(
+        choiceOption(
+          '--strategy <name>',
+          `rebalancing strategy (default: ${D.strategy})`,
+          rebalanceStrategyNames,
+        ),
+      )
+      .addOption(
+        integerOption('--add <k>', 'nodes to add, 1-10000 (default: none; give one change)'),
+      )
+      .addOption(
+        integerOption('--remove <k>', 'dead nodes to remove, 1 to nodes - rf (default: none)'),
+      )
+      .addOption(
+        integerOption(
+          '--decommission <k>',
+          'live nodes to decommission, 1 to nodes - rf (default: none)',
+        ),
+      )
+      .addOption(
+        integerOption(
+          '--replace <k>',
+          'dead nodes to replace with new ones, 1 to nodes (default: none)',
+        ),
+      )
+      .addOption(
+        integerOption(
+          '--partitions <p>',
+          `partitions of fixed-partitions, or the pre-split of dynamic, 1-${MAX_PARTITIONS} and at least the nodes (default: 1024, or one per node for dynamic)`,
+        ),
+      )
+      .addOption(
+        numberOption(
+          '--split-mib <m>',
+          `dynamic splits a range past this many MiB, 0.001-1048576 (default: a quarter of a node's expected data)`,
+        ),
+      )
+      .addOption(
+        choiceOption(
+          '--key-strategy <name>',
+          `key strategy of the rows (default: ${D.keyStrategy})`,
+          strategyNames,
+        ),
+      )
+      .addOption(
+        integerOption(
+          '--rows <m>',
+          `log events written before the change, 1-${MAX_ROWS.toLocaleString('en-US')} (default: ${count(D.rows)})`,
+        ),
+      )
+      .addOption(
+        integerOption(
+          '--servers <k>',
+          `distinct servers, 1-${MAX_SERVERS} (default: ${D.servers})`,
+        ),
+      )
+      .addOption(
+        numberOption(
+          '--stream-mibps <m>',
+          'outbound streaming per node in MiB/s (stream_throughput_outbound), 0.001-1048576 (default: 24)',
+        ),
+      )
+      .addOption(
+        numberOption(
+          '--during-traffic <r>',
+          'operations per second of virtual time while streaming runs, 0-1000000, 0 for none (default: 0)',
+        ),
+      )
+      .option('--compare', 'run every strategy on the same rows and print one table')
+      .addOption(jsonOption()),
+  ).action((flags: RebalanceFlags) => {
+    const input: RebalanceOptionsInput = { ...clusterInput(flags), ...rebalanceInput(flags) };
+    if (flags.compare === true) {
+      if (flags.strategy !== undefined) {
+        throw new RinglabError(
+          'INVALID_ARGUMENT',
+          '--compare runs every strategy; drop --strategy',
+          '--strategy',
+        );
+      }
+      const configs = rebalanceStrategyNames.map((strategy) =>
+        resolveRebalanceConfig(applicable({ ...input, strategy })),
+      );
+      const reports = withProgress(io, 'rebalance', { json: flags.json === true }, (progress) =>
+        configs.map((config, i) =>
+          runRebalance(config, {
+            progress: (done, total) => progress(i * total + done, configs.length * total),
+          }),
+        ),
+      );
+      io.out(flags.json ? toJson(reports) : renderComparison(reports));
+      return;
+    }
+    const config = resolveRebalanceConfig(input);
+    const report = withProgress(io, 'rebalance', { json: flags.json === true }, (progress) =>
+      runRebalance(config, { progress }),
+    );
+    io.out(flags.json ? toJson(report) : renderRebalance(report));
+  });
+  setNodesDefault(command, D.nodes);
+  command.addHelpText('after', STRATEGIES_HELP);
+  addExamples(command, [
+    ['ringlab rebalance --add 1', 'the 11th node joins a 10-node ring of balanced vnodes'],
+    ['ringlab rebalance --add 1 --compare', 'every strategy on the same 100,000 rows'],
+    ['ringlab rebalance --strategy mod-n --add 1 --json', 'hash mod N: almost everything moves'],
+    [
+      'ringlab rebalance --strategy fixed-partitions --remove 2 --rf 3',
+      'two dead nodes removed; their partitions rebuilt from the survivors',
+    ],
+  ]);
+}
+
+/** The flags --compare passes to a strategy: those that apply to it. */
+function applicable(input: RebalanceOptionsInput): RebalanceOptionsInput {
+  const whole = input.strategy === 'fixed-partitions' || input.strategy === 'dynamic';
+  return {
+    ...input,
+    partitions: whole ? input.partitions : undefined,
+    splitMib: input.strategy === 'dynamic' ? input.splitMib : undefined,
+  };
+}
+
+function rebalanceInput(flags: RebalanceFlags): RebalanceOptionsInput {
+  const { json, compare, ...input } = flags;
+  return input;
+}
+
+/** Virtual time: "459 ms", "2.7 s", "3.2 min". */
+function elapsed(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+function describeChange(config: RebalanceConfig): string {
+  const { kind, count: k } = config.change;
+  const n = config.cluster.nodes;
+  const after = kind === 'add' ? n + k : kind === 'replace' ? n : n - k;
+  const verb = {
+    add: 'add',
+    remove: 'remove (dead)',
+    decommission: 'decommission',
+    replace: 'replace (dead)',
+  }[kind];
+  return `${verb} ${k} · ${n} → ${after} nodes`;
+}
+
+export function renderRebalance(report: RebalanceReport): string {
+  const { config } = report;
+  const lines = [
+    describeCluster(config.cluster),
+    `${report.strategy} · ${describeChange(config)} · ${count(config.rows)} rows keyed by ${config.keys}`,
+    '',
+    `moved ${percent(report.movedFraction)} of row copies (ideal ${percent(report.idealFraction)}, ${fixed(report.movedFraction / report.idealFraction, 2)}x)` +
+      ` · max/mean rows per node ${fixed(report.maxOverMean.before)} → ${fixed(report.maxOverMean.after)}`,
+    `streaming ${bytes(report.streaming.bytes)} in ${count(report.streaming.streams)} streams (${count(report.streaming.rows)} row copies, ${count(report.streaming.partitions)} partitions) · ${elapsed(report.streaming.durationMs)} at ${fixed(config.streamBytesPerSec / 2 ** 20, 0)} MiB/s per node` +
+      (report.streaming.rebuiltRanges > 0
+        ? ` · ${count(report.streaming.rebuiltRanges)} ranges rebuilt from every surviving replica`
+        : ''),
+    report.lost.rows > 0 || report.lost.ranges > 0
+      ? `LOST ${count(report.lost.rows)} rows (${count(report.lost.partitions)} partitions) in ${count(report.lost.ranges)} ranges with no surviving replica`
+      : 'lost nothing: every range kept a live replica',
+    '',
+    renderTable(
+      [
+        { header: 'node' },
+        { header: 'owns before', align: 'right' },
+        { header: 'owns after', align: 'right' },
+        { header: 'rows before', align: 'right' },
+        { header: 'rows after', align: 'right' },
+        { header: '' },
+      ],
+      report.nodes.map((node) => [
+        node.id,
+        node.before === null ? '-' : percent(node.before.ownership, 1),
+        node.after === null ? '-' : percent(node.after.ownership, 1),
+        node.before === null ? '-' : count(node.before.rows),
+        node.after === null ? '-' : count(node.after.rows),
+        renderBar(
+          node.after?.rows ?? 0,
+          Math.max(...report.nodes.map((n) => n.after?.rows ?? 0)),
+          20,
+        ),
+      ]),
+    ),
+  ];
+  if (report.reshapes.length > 0) {
+    const last = report.reshapes.at(-1)!;
+    const splits = report.reshapes.reduce((s, r) => s + r.splits, 0);
+    const merges = report.reshapes.reduce((s, r) => s + r.merges, 0);
+    const moves = report.reshapes.reduce((s, r) => s + r.moves, 0);
+    lines.push(
+      '',
+      `dynamic: ${count(report.reshapes.length)} reshapes, ${count(splits)} splits, ${count(merges)} merges, ${count(moves)} ranges moved by the balancer; ${count(last.ranges)} ranges at the end (split past ${bytes(config.splitBytes)})`,
+    );
+  }
+  lines.push('', `seed ${report.seed}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderComparison(reports: readonly RebalanceReport[]): string {
+  const first = reports[0]!;
+  return `${[
+    describeCluster(first.config.cluster),
+    `${describeChange(first.config)} · ${count(first.config.rows)} rows keyed by ${first.config.keys} · the same rows for every strategy`,
+    '',
+    renderTable(
+      [
+        { header: 'strategy' },
+        { header: 'moved', align: 'right' },
+        { header: 'ideal', align: 'right' },
+        { header: 'x ideal', align: 'right' },
+        { header: 'max/mean before', align: 'right' },
+        { header: 'after', align: 'right' },
+        { header: 'streamed', align: 'right' },
+        { header: 'duration', align: 'right' },
+        { header: 'lost rows', align: 'right' },
+      ],
+      reports.map((r) => [
+        r.strategy,
+        percent(r.movedFraction, 1),
+        percent(r.idealFraction, 1),
+        fixed(r.movedFraction / r.idealFraction, 2),
+        fixed(r.maxOverMean.before),
+        fixed(r.maxOverMean.after),
+        bytes(r.streaming.bytes),
+        elapsed(r.streaming.durationMs),
+        count(r.lost.rows),
+      ]),
+    ),
+    '',
+    `seed ${first.seed}`,
+  ].join('\n')}\n`;
+}
