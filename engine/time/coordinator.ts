@@ -23,13 +23,14 @@ import { applyWrite } from '../node.js';
 import type { PartitionKey } from '../partitioner.js';
 import type { Query } from '../query.js';
 import type { Unavailable } from '../replica-reads.js';
-import type { Row } from '../row.js';
+import type { Row, TableSpec } from '../row.js';
 import { newTokenParts, type TokenParts } from '../token.js';
 import { createGather, type GatherOptions, type TimedQueryResult } from './gather.js';
 import { createDelay } from './delay.js';
 import { createHints, type Hint, type HintCounters } from './hints.js';
 import { createReadPath } from './read-path.js';
-import { createReplicaRequests, type Snitch, type Store } from './replicas.js';
+import { createReplicaRequests, type RequestLeg, type Snitch, type Store } from './replicas.js';
+import type { EventId } from './scheduler.js';
 import type { Simulation } from './simulation.js';
 
 export type { Snitch, Store } from './replicas.js';
@@ -188,148 +189,334 @@ export function createTimeCoordinator(
    * acknowledged when every mutation has `need` acks (a synchronous index), and times out when
    * one has not by the write timeout. Each mutation goes to its replicas believed up; a replica
    * believed down, or one that does not answer in time, gets a hint.
+   *
+   * A write is a pooled record, with its mutations and one reusable request per replica of each
+   * (`replicas.reusable`), so that the time plane's commonest operation allocates only its
+   * result: a record goes back to the pool once nothing still to come refers to it (`holds`: its
+   * timer, its requests in flight, an asynchronous entry's lag and late-hint events).
    */
+  interface PendingWrite {
+    cl: ConsistencyLevel;
+    need: number;
+    done: ((result: TimedWriteResult) => void) | undefined;
+    start: number;
+    timestamp: number;
+    finished: boolean;
+    /** Counted mutations still short of `need` acks, and requests of them not yet answered. */
+    incomplete: number;
+    unanswered: number;
+    /** The first `counted` mutations count toward the level (all but an asynchronous index's). */
+    counted: number;
+    /** Mutations in use: the first `count` of `mutations`. */
+    count: number;
+    readonly mutations: Mutation[];
+    timer: EventId;
+    timerPending: boolean;
+    holds: number;
+    readonly onTimeout: () => void;
+  }
+
   /** One partition's share of a write: the base row, or one index entry. */
   interface Mutation {
-    readonly store: Store;
-    readonly key: PartitionKey;
-    readonly row: Row;
-    readonly position: number;
+    readonly write: PendingWrite;
+    store: Store;
+    keyText: string;
+    row: Row | undefined;
+    position: number;
+    /** The token's halves, written in place; a hint gets a copy. */
     readonly token: TokenParts;
-    /** What the replicas apply, and what a hint replays: made once the write has its timestamp. */
+    target: TableSpec;
+    sizeBytes: number;
+    /** What a hint replays, made on the first hint and shared by the mutation's replicas. */
     hint: Hint | undefined;
+    counts: boolean;
     /** Bit k set: the k-th replica was sent the mutation (bit k of `acked`: it answered). */
     sent: number;
     acked: number;
     acks: number;
+    /** One reusable request per replica, `legs[k]` for the k-th. */
+    readonly legs: Leg[];
+    /** An asynchronous index entry: its send after the lag, and its late-hint check after that. */
+    readonly sendLate: () => void;
+    readonly hintLater: () => void;
   }
 
-  const mutationOf = (store: Store, key: PartitionKey, row: Row): Mutation => {
-    const position = positionOf(key);
-    const token = { hi: parts.hi, lo: parts.lo };
-    return { store, key, row, position, token, hint: undefined, sent: 0, acked: 0, acks: 0 };
+  interface Leg extends RequestLeg {
+    readonly mutation: Mutation;
+    readonly k: number;
+    replica: number;
+    send: (replica: number) => void;
+  }
+
+  const indexTable = cluster.index?.table;
+  // The key's bytes are needed only for a global index's entries; without one, a strategy's
+  // allocation-free `placeRow` gives the key text and the token (it agrees with `keyOf`).
+  const placeRow = indexTable === undefined ? partitioner.placeRow?.bind(partitioner) : undefined;
+  const pool: PendingWrite[] = [];
+
+  const newWrite = (): PendingWrite => {
+    const pending: PendingWrite = {
+      cl: 'ONE',
+      need: 0,
+      done: undefined,
+      start: 0,
+      timestamp: 0,
+      finished: false,
+      incomplete: 0,
+      unanswered: 0,
+      counted: 0,
+      count: 0,
+      mutations: [],
+      timer: 0,
+      timerPending: false,
+      holds: 0,
+      onTimeout: () => timedOut(pending),
+    };
+    return pending;
   };
+
+  const newMutation = (pending: PendingWrite): Mutation => {
+    const mutation: Mutation = {
+      write: pending,
+      store: 'base',
+      keyText: '',
+      row: undefined,
+      position: 0,
+      token: newTokenParts(),
+      target: table,
+      sizeBytes: 0,
+      hint: undefined,
+      counts: false,
+      sent: 0,
+      acked: 0,
+      acks: 0,
+      legs: [],
+      sendLate: () => {
+        send(mutation);
+        pending.holds++;
+        scheduler.after(timeouts.writeMs, mutation.hintLater);
+        drop(pending);
+      },
+      hintLater: () => {
+        hintLate(mutation);
+        drop(pending);
+      },
+    };
+    for (let k = 0; k < rf; k++) {
+      const leg: Leg = {
+        mutation,
+        k,
+        replica: 0,
+        stage: 'writes',
+        costMs: writeCostMs,
+        work: (replica) => {
+          const { store, target, keyText, token, sizeBytes } = mutation;
+          const into = storeOf(replica, store);
+          applyWrite(
+            into,
+            storage,
+            target,
+            keyText,
+            token,
+            mutation.row!,
+            sizeBytes,
+            pending.timestamp,
+          );
+        },
+        reply: () => acked(leg),
+        over: () => drop(pending),
+        send: () => {},
+      };
+      leg.send = replicas.reusable(leg);
+      mutation.legs.push(leg);
+    }
+    return mutation;
+  };
+
+  /** Adds a mutation at the position whose token is in `parts`. */
+  const addMutation = (
+    pending: PendingWrite,
+    store: Store,
+    keyText: string,
+    row: Row,
+    position: number,
+  ): void => {
+    const mutations = pending.mutations;
+    if (pending.count === mutations.length) mutations.push(newMutation(pending));
+    const mutation = mutations[pending.count++]!;
+    mutation.store = store;
+    mutation.keyText = keyText;
+    mutation.row = row;
+    mutation.position = position;
+    mutation.token.hi = parts.hi;
+    mutation.token.lo = parts.lo;
+    mutation.target = store === 'base' ? table : indexTable!;
+  };
+
+  /** One less thing to come that refers to the write; at none, back to the pool. */
+  const drop = (pending: PendingWrite): void => {
+    if (--pending.holds === 0) recycle(pending);
+  };
+
+  const recycle = (pending: PendingWrite): void => {
+    for (let m = 0; m < pending.count; m++) {
+      const mutation = pending.mutations[m]!;
+      mutation.row = undefined;
+      mutation.hint = undefined;
+    }
+    pending.count = 0;
+    pending.done = undefined;
+    pool.push(pending);
+  };
+
+  const hintOf = (mutation: Mutation): Hint =>
+    (mutation.hint ??= {
+      store: mutation.store,
+      keyText: mutation.keyText,
+      token: { hi: mutation.token.hi, lo: mutation.token.lo },
+      row: mutation.row!,
+      timestamp: mutation.write.timestamp,
+      sizeBytes: mutation.sizeBytes,
+    });
+
+  const finish = (pending: PendingWrite, result: TimedWriteResult): void => {
+    if (pending.finished) return;
+    pending.finished = true;
+    pending.done!(result);
+  };
+
+  const send = (mutation: Mutation): void => {
+    const pending = mutation.write;
+    const { position, counts, legs } = mutation;
+    for (let k = 0; k < rf; k++) {
+      const replica = replicaTable[position * rf + k]!;
+      if (believedUp[replica] !== 1) {
+        storeHint(replica, hintOf(mutation));
+        continue;
+      }
+      if (counts) pending.unanswered++;
+      mutation.sent |= 1 << k;
+      pending.holds++;
+      const leg = legs[k]!;
+      leg.replica = replica;
+      leg.send(replica);
+    }
+  };
+
+  const acked = (leg: Leg): void => {
+    const mutation = leg.mutation;
+    const pending = mutation.write;
+    mutation.acked |= 1 << leg.k;
+    if (!mutation.counts) return;
+    if (--pending.unanswered === 0 && pending.timerPending) {
+      pending.timerPending = false;
+      scheduler.cancel(pending.timer);
+      drop(pending);
+    }
+    if (!countsFor(leg.replica, pending.cl)) return;
+    if (++mutation.acks === pending.need && --pending.incomplete === 0) {
+      finish(pending, {
+        kind: 'ok',
+        acked: pending.mutations[0]!.acks,
+        latencyMs: scheduler.now - pending.start,
+      });
+    }
+  };
+
+  /** A replica that did not answer a mutation in time gets a hint, whatever it is believed now. */
+  const hintLate = (mutation: Mutation): void => {
+    const { position, sent, acked: answered } = mutation;
+    for (let k = 0; k < rf; k++) {
+      if ((sent & ~answered & (1 << k)) !== 0) {
+        storeHint(replicaTable[position * rf + k]!, hintOf(mutation));
+      }
+    }
+  };
+
+  const timedOut = (pending: PendingWrite): void => {
+    pending.timerPending = false;
+    let received = Infinity;
+    for (let m = 0; m < pending.counted; m++) {
+      const mutation = pending.mutations[m]!;
+      hintLate(mutation);
+      received = Math.min(received, mutation.acks);
+    }
+    finish(pending, {
+      kind: 'timeout',
+      cl: pending.cl,
+      received,
+      blockFor: pending.need,
+      writeType: 'SIMPLE',
+      latencyMs: scheduler.now - pending.start,
+    });
+    drop(pending);
+  };
+
   const writeCostMs = (): number => serviceMs.write;
 
   const write: TimeCoordinator['write'] = (row, cl, done) => {
     requireRunning();
     const need = requirement(cl);
-    const key = partitioner.keyOf(row);
-    const mutations: Mutation[] = [mutationOf('base', key, row)];
-    if (cluster.index?.table !== undefined) {
-      for (const entry of cluster.index.entriesFor(row, key)) {
-        mutations.push(mutationOf('index', entry.key, entry.row));
+    const pending = pool.pop() ?? newWrite();
+    if (placeRow !== undefined) {
+      const keyText = placeRow(row, parts);
+      addMutation(pending, 'base', keyText, row, ring.positionOfParts(parts));
+    } else {
+      const key = partitioner.keyOf(row);
+      addMutation(pending, 'base', key.text, row, positionOf(key));
+      if (indexTable !== undefined) {
+        for (const entry of cluster.index!.entriesFor(row, key)) {
+          addMutation(pending, 'index', entry.key.text, entry.row, positionOf(entry.key));
+        }
       }
     }
+    const { mutations, count } = pending;
     // A synchronous index counts its entries toward the level; an asynchronous one sends them
     // after the modelled lag and waits for none of them.
-    const counted = indexLag === undefined ? mutations.length : 1;
+    const counted = indexLag === undefined ? count : 1;
     for (let m = 0; m < counted; m++) {
       const refused = unavailable(mutations[m]!.position, cl, need);
-      if (refused !== undefined) return done(refused);
+      if (refused !== undefined) {
+        recycle(pending);
+        return done(refused);
+      }
     }
     // Only now, past the definite checks, does the write take a timestamp.
-    const timestamp = cluster.clock.next();
-    for (const mutation of mutations) {
-      const { store, key: mutationKey, token, row: mutationRow } = mutation;
-      const target = store === 'base' ? table : cluster.index!.table!;
-      mutation.hint = {
-        store,
-        keyText: mutationKey.text,
-        token,
-        row: mutationRow,
-        timestamp,
-        sizeBytes: target.sizeOf(mutationRow),
-      };
+    pending.timestamp = cluster.clock.next();
+    for (let m = 0; m < count; m++) {
+      const mutation = mutations[m]!;
+      mutation.sizeBytes = mutation.target.sizeOf(mutation.row!);
+      mutation.counts = m < counted;
+      mutation.sent = 0;
+      mutation.acked = 0;
+      mutation.acks = 0;
     }
     // Past the definite checks the write will be sent, so the strategy learns from it now, in
     // the order writes are keyed, and a write in flight is never re-keyed by a later one.
     partitioner.observe?.(row);
-    const start = scheduler.now;
-    let finished = false;
-    let incomplete = counted;
-    let unanswered = 0;
-    const finish = (result: TimedWriteResult): void => {
-      if (finished) return;
-      finished = true;
-      done(result);
-    };
-    const send = (mutation: Mutation, counts: boolean): void => {
-      const { store, position } = mutation;
-      const hint = mutation.hint!;
-      const target = store === 'base' ? table : cluster.index!.table!;
-      for (let k = 0; k < rf; k++) {
-        const replica = replicaTable[position * rf + k]!;
-        if (believedUp[replica] !== 1) {
-          storeHint(replica, hint);
-          continue;
-        }
-        if (counts) unanswered++;
-        mutation.sent |= 1 << k;
-        request(
-          replica,
-          'writes',
-          writeCostMs,
-          () => {
-            const { keyText, token, sizeBytes } = hint;
-            applyWrite(
-              storeOf(replica, store),
-              storage,
-              target,
-              keyText,
-              token,
-              hint.row,
-              sizeBytes,
-              timestamp,
-            );
-          },
-          () => {
-            mutation.acked |= 1 << k;
-            if (!counts) return;
-            if (--unanswered === 0) scheduler.cancel(timer);
-            if (!countsFor(replica, cl)) return;
-            if (++mutation.acks === need && --incomplete === 0) {
-              finish({ kind: 'ok', acked: mutations[0]!.acks, latencyMs: scheduler.now - start });
-            }
-          },
-        );
-      }
-    };
-    /** A replica that did not answer a mutation in time gets a hint, whatever it is believed now. */
-    const hintLate = (mutation: Mutation): void => {
-      const { position, hint, sent, acked } = mutation;
-      for (let k = 0; k < rf; k++) {
-        if ((sent & ~acked & (1 << k)) !== 0) storeHint(replicaTable[position * rf + k]!, hint!);
-      }
-    };
-    for (let m = 0; m < mutations.length; m++) {
+    pending.cl = cl;
+    pending.need = need;
+    pending.done = done;
+    pending.start = scheduler.now;
+    pending.finished = false;
+    pending.incomplete = counted;
+    pending.unanswered = 0;
+    pending.counted = counted;
+    // The timer's hold, taken first: a request lost at once ends before the timer is set.
+    pending.holds = 1;
+    for (let m = 0; m < count; m++) {
       const mutation = mutations[m]!;
       if (m < counted) {
-        send(mutation, true);
+        send(mutation);
         continue;
       }
       // An asynchronous index entry is sent after the lag, on its own clock: the write does not
       // wait for it, but a replica that misses it still gets a hint a write timeout later.
-      scheduler.after(indexLag!.sample(), () => {
-        send(mutation, false);
-        scheduler.after(timeouts.writeMs, () => hintLate(mutation));
-      });
+      pending.holds++;
+      scheduler.after(indexLag!.sample(), mutation.sendLate);
     }
-    const timer = scheduler.after(timeouts.writeMs, () => {
-      let received = Infinity;
-      for (let m = 0; m < counted; m++) {
-        hintLate(mutations[m]!);
-        received = Math.min(received, mutations[m]!.acks);
-      }
-      finish({
-        kind: 'timeout',
-        cl,
-        received,
-        blockFor: need,
-        writeType: 'SIMPLE',
-        latencyMs: scheduler.now - start,
-      });
-    });
+    pending.timer = scheduler.after(timeouts.writeMs, pending.onTimeout);
+    pending.timerPending = true;
   };
 
   const readFrom = createReadPath({

@@ -40,6 +40,25 @@ export interface ReplicaRequests {
     work: () => T,
     reply: (value: T, tookMs: number) => void,
   ): void;
+  /**
+   * The same round trip for a request that is sent again and again (the write path's, one per
+   * replica of a pooled write): its handlers are made once, here, so a send allocates nothing.
+   * One send at a time: `leg.over()` says the last one ended, answered or not, and only then may
+   * the returned function be called again.
+   */
+  reusable(leg: RequestLeg): (replica: number) => void;
+}
+
+/** What a reusable request does at each step of its round trip. */
+export interface RequestLeg {
+  readonly stage: 'reads' | 'writes';
+  costMs(): number;
+  /** On the replica, when it is served. */
+  work(replica: number): void;
+  /** The answer came back after `tookMs`. */
+  reply(tookMs: number): void;
+  /** The round trip ended: after `reply`, or when a message was lost or a node was down. */
+  over(): void;
 }
 
 export function createReplicaRequests(
@@ -92,6 +111,41 @@ export function createReplicaRequests(
     store === 'base' ? nodes[replica]! : nodes[replica]!.indexStore;
 
   // The round trip of every request updates the snitch's score of the replica.
+  const heard = (replica: number, tookMs: number): void => {
+    const old = score[replica]!;
+    score[replica] = old === 0 ? tookMs : old + SCORE_WEIGHT * (tookMs - old);
+  };
+
+  // One request's round trip, over state that lives as long as the leg: the message there, the
+  // stage, the work, the message back.
+  const reusable = (leg: RequestLeg): ((replica: number) => void) => {
+    let replica = 0;
+    let sentAt = 0;
+    const back = (): void => {
+      // A coordinator that crashed meanwhile hears nothing.
+      if (running[self] === 1) {
+        const took = scheduler.now - sentAt;
+        heard(replica, took);
+        leg.reply(took);
+      }
+      leg.over();
+    };
+    const served = (): void => {
+      if (running[replica] !== 1) return leg.over();
+      leg.work(replica);
+      if (!network.send(replica, self, back)) leg.over();
+    };
+    const deliver = (): void => {
+      if (running[replica] !== 1) return leg.over();
+      stages[replica]![leg.stage].submit(leg.costMs(), served);
+    };
+    return (to) => {
+      replica = to;
+      sentAt = scheduler.now;
+      if (!network.send(self, to, deliver)) leg.over();
+    };
+  };
+
   const request = <T>(
     replica: number,
     stage: 'reads' | 'writes',
@@ -99,22 +153,17 @@ export function createReplicaRequests(
     work: () => T,
     reply: (value: T, tookMs: number) => void,
   ): void => {
-    const sentAt = scheduler.now;
-    network.send(self, replica, () => {
-      if (running[replica] !== 1) return;
-      stages[replica]![stage].submit(costMs(), () => {
-        if (running[replica] !== 1) return;
-        const value = work();
-        network.send(replica, self, () => {
-          if (running[self] !== 1) return; // the coordinator crashed: nobody hears the answer
-          const took = scheduler.now - sentAt;
-          const old = score[replica]!;
-          score[replica] = old === 0 ? took : old + SCORE_WEIGHT * (took - old);
-          reply(value, took);
-        });
-      });
-    });
+    let value: T;
+    reusable({
+      stage,
+      costMs,
+      work: () => {
+        value = work();
+      },
+      reply: (tookMs) => reply(value, tookMs),
+      over: () => {},
+    })(replica);
   };
 
-  return { countsFor, unavailable, candidatesAt, storeOf, request };
+  return { countsFor, unavailable, candidatesAt, storeOf, request, reusable };
 }
