@@ -1,5 +1,13 @@
 import type { Cluster } from './cluster.js';
-import { dropPartition, streamPartition, type Partition, type TableStore } from './node.js';
+import {
+  compareClustering,
+  dropPartition,
+  mergeTimestamped,
+  streamPartition,
+  type Partition,
+  type TableStore,
+} from './node.js';
+import { supersedes } from './row.js';
 import type { Placement } from './replication.js';
 import { newTokenParts } from './token.js';
 
@@ -13,8 +21,9 @@ import { newTokenParts } from './token.js';
  * it replaces, so every copy is handed on and none is silently thinned. When that node is down
  * (a removed or replaced node, or one crashed mid-move) the range is rebuilt instead from every
  * live old replica holding it, merged by timestamp, as `removenode` followed by a repair of those
- * ranges would; it then streams up to rf - 1 copies, and the plan counts those ranges. A
- * partition with no live old replica is lost, and reported, never silently.
+ * ranges would; it then streams up to rf - 1 copies, and the plan counts those ranges. What no
+ * live old replica holds is lost, and reported, never silently: a partition none holds, and the
+ * rows that only such a down node held (a write it took while another replica was down).
  */
 
 /** Which of a node's tables a stream fills. */
@@ -45,7 +54,10 @@ export interface StreamPlan {
   readonly movedPartitions: number;
   /** Ranges (old positions) rebuilt from every live replica because the node they replace is down. */
   readonly rebuiltRanges: number;
-  /** Data no live old replica holds: gone with the nodes that held it. */
+  /**
+   * Data no live old replica holds: whole partitions whose replicas are all down or gone, and
+   * rows that only a down replica losing the range holds. Gone with the nodes that held it.
+   */
   readonly lost: { readonly rows: number; readonly partitions: number; readonly ranges: number };
   /** The key texts of the base partitions lost. */
   readonly lostKeys: readonly string[];
@@ -129,6 +141,20 @@ export function planStreams(cluster: Cluster, to: Placement, live: Uint8Array): 
             lostKeys.push(keyText);
           }
           continue;
+        }
+        // A down replica that loses the range cannot hand its copy on: rows only it holds (a
+        // write it took while a live replica missed it) are lost with it, and said so.
+        const stranded = strandedRows(
+          lost.filter((node) => live[node] !== 1),
+          holders,
+          storeOf,
+          keyText,
+          store === 'base' ? cluster.table.clustering : cluster.index!.table!.clustering,
+        );
+        if (stranded > 0 && base) {
+          tally.lostPartitions++;
+          tally.lostRows += stranded;
+          lostKeys.push(keyText);
         }
         const newPosition = newAt / rf;
         gained.forEach((target, i) => {
@@ -278,4 +304,36 @@ export function repairAll(cluster: Cluster): number {
     });
   }
   return written;
+}
+
+/**
+ * Rows of `keyText` that some node of `down` holds and no node of `live` holds as new or newer:
+ * they exist only on nodes that cannot stream.
+ */
+function strandedRows(
+  down: readonly number[],
+  live: readonly number[],
+  storeOf: (node: number) => TableStore,
+  keyText: string,
+  clustering: readonly string[],
+): number {
+  const copies = down
+    .map((node) => storeOf(node).partitions.get(keyText))
+    .filter((copy): copy is Partition => copy !== undefined && copy.rows.length > 0);
+  if (copies.length === 0) return 0;
+  const reachable = live
+    .map((node) => storeOf(node).partitions.get(keyText))
+    .filter((copy): copy is Partition => copy !== undefined);
+  const merged = mergeTimestamped(reachable, clustering);
+  const only = mergeTimestamped(copies, clustering);
+  let stranded = 0;
+  let at = 0;
+  for (const entry of only) {
+    while (at < merged.length && compareClustering(merged[at]!.row, entry.row, clustering) < 0)
+      at++;
+    const held = merged[at];
+    const same = held !== undefined && compareClustering(held.row, entry.row, clustering) === 0;
+    if (!same || supersedes(entry.timestamp, entry.row, held.timestamp, held.row)) stranded++;
+  }
+  return stranded;
 }

@@ -5,7 +5,8 @@ import {
   type RebalanceStrategy,
   type Reshape,
 } from '../engine/rebalance.js';
-import type { NodeSpec, Ring } from '../engine/ring.js';
+import { rangeAt, rangeFractions, type NodeSpec, type Ring } from '../engine/ring.js';
+import { rangeSize, toSigned64 } from '../engine/token.js';
 import { fixedPartitions, reassign, spreadOf } from './fixed-partitions.js';
 import { breakRuns, evenCounts } from './whole-partitions.js';
 
@@ -28,7 +29,13 @@ export const dynamic: RebalanceStrategy = {
   summary: 'ranges split past a size and merge when small; nodes hold whole ranges',
   wholePartitions: true,
   initial: fixedPartitions.initial,
-  join: fixedPartitions.join,
+  join(ring, node, context, data) {
+    // A joining node needs a range to hold: with no more ranges than members, the largest is
+    // split first (at its median, or in the middle of its tokens when it holds no data).
+    let next = ring;
+    while (next.size <= memberIndexes(next).length) next = splitLargest(next, data);
+    return fixedPartitions.join(next, node, context, data);
+  },
   leave: fixedPartitions.leave,
   replace: fixedPartitions.replace,
   reshape(ring, context, data): Reshape {
@@ -88,6 +95,21 @@ function mergeSmall(ring: Ring, under: number, data: DataShape): { ring: Ring; m
   const tokens = Array.from(ring.tokens).filter((_, i) => keep[i]);
   const owners = Array.from(ring.owners).filter((_, i) => keep[i]);
   return { ring: ringOfOwners(ring.nodes, tokens, owners), merges };
+}
+
+/** The ring with its largest range (by bytes, then by width) cut in two on the same node. */
+function splitLargest(ring: Ring, data: DataShape): Ring {
+  const bytes = data.bytesAt(ring);
+  const widths = rangeFractions(ring);
+  let largest = 0;
+  for (let p = 1; p < ring.size; p++) {
+    const bigger =
+      bytes[p]! > bytes[largest]! || (bytes[p] === bytes[largest] && widths[p]! > widths[largest]!);
+    if (bigger) largest = p;
+  }
+  const { start, end } = rangeAt(ring, largest);
+  const at = data.splitPoint(ring, largest) ?? toSigned64(start + rangeSize(start, end) / 2n);
+  return sortedRing(ring.nodes, [...ring.tokens, at], [...ring.owners, ring.owners[largest]!]);
 }
 
 function sortedRing(roster: readonly NodeSpec[], tokens: bigint[], owners: number[]): Ring {

@@ -1,3 +1,4 @@
+import { RinglabError } from '../engine/errors.js';
 import {
   handOver,
   memberIndexes,
@@ -25,6 +26,13 @@ export const fixedPartitions: RebalanceStrategy = {
   },
   join: (ring, node, context) =>
     reassign(ring, context, (owners, members) => {
+      if (owners.length <= members.length) {
+        throw new RinglabError(
+          'INVALID_CONFIG',
+          `fixed-partitions has ${owners.length} partitions, one per node already; a node beyond that would hold none (raise --partitions)`,
+          'partitions',
+        );
+      }
       evenCounts(owners, [...members, node], spreadOf(context));
     }),
   leave: (ring, node, context) =>
