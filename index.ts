@@ -1,7 +1,7 @@
 /**
  * ringlab as a library. The layers, bottom up (ARCHITECTURE.md): engine (ring, placement,
  * cluster, coordinator, the plug-in contracts), partitioners (token functions and key
- * strategies), bench (configs, workloads, experiments and their reports). Everything exported
+ * strategies), indexes and rebalancing (plug-ins), bench (configs, workloads, experiments and their reports). Everything exported
  * here is public; deep imports are not (the package's `exports` blocks them), and the
  * conformance suite for plug-ins is `ringlab/conformance`.
  */
@@ -20,6 +20,8 @@ export * from './engine/cluster.js';
 export * from './engine/consistency.js';
 export * from './engine/coordinator.js';
 export * from './engine/index-mode.js';
+export * from './engine/rebalance.js';
+export * from './engine/streaming.js';
 export * from './engine/stats.js';
 export * from './engine/progress.js';
 export * from './engine/histogram.js';
@@ -36,9 +38,11 @@ export type { Hint, HintCounters } from './engine/time/hints.js';
 export * from './partitioners/index.js';
 export * from './partitioners/key-bytes.js';
 export * from './indexes/index.js';
+export * from './rebalancing/index.js';
 export * from './bench/cluster-config.js';
 export * from './bench/ring-report.js';
 export * from './bench/skew.js';
+export * from './bench/rebalance.js';
 export * from './bench/workloads/log-events.js';
 export * from './bench/workloads/distributions.js';
 export * from './bench/workloads/ids.js';
