@@ -199,6 +199,22 @@ function elapsed(ms: number): string {
   return `${(ms / 60_000).toFixed(1)} min`;
 }
 
+/** How the strategy lays out the ring, for the cluster line. */
+function layoutOf(config: RebalanceConfig): string {
+  switch (config.strategy) {
+    case 'mod-n':
+      return 'placed by hash mod N';
+    case 'fixed-partitions':
+      return `over ${count(config.partitions)} fixed partitions`;
+    case 'dynamic':
+      return `over ranges pre-split into ${count(config.partitions)}, split past ${bytes(config.splitBytes)}`;
+    case 'vnodes-random':
+      return `× ${config.cluster.vnodes} vnodes (random)`;
+    case 'vnodes-balanced':
+      return `× ${config.cluster.vnodes} vnodes (balanced)`;
+  }
+}
+
 function describeChange(config: RebalanceConfig): string {
   const { kind, count: k } = config.change;
   const n = config.cluster.nodes;
@@ -215,7 +231,7 @@ function describeChange(config: RebalanceConfig): string {
 export function renderRebalance(report: RebalanceReport): string {
   const { config } = report;
   const lines = [
-    describeCluster(config.cluster),
+    describeCluster(config.cluster, layoutOf(config)),
     `${report.strategy} · ${describeChange(config)} · ${count(config.rows)} rows keyed by ${config.keys}`,
     '',
     `moved ${percent(report.movedFraction)} of row copies (ideal ${percent(report.idealFraction)}, ${fixed(report.movedFraction / report.idealFraction, 2)}x)` +
@@ -268,7 +284,10 @@ export function renderRebalance(report: RebalanceReport): string {
 export function renderComparison(reports: readonly RebalanceReport[]): string {
   const first = reports[0]!;
   return `${[
-    describeCluster(first.config.cluster),
+    describeCluster(
+      first.config.cluster,
+      `× ${first.config.cluster.vnodes} vnodes for vnode strategies`,
+    ),
     `${describeChange(first.config)} · ${count(first.config.rows)} rows keyed by ${first.config.keys} · the same rows for every strategy`,
     '',
     renderTable(

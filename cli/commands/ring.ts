@@ -41,12 +41,20 @@ export function registerRing(program: Command, io: Io): void {
   ]);
 }
 
-export function describeCluster(config: ClusterConfig): string {
+/**
+ * One line for a cluster: the seed, the nodes and how tokens are laid out (`layout` replaces
+ * "× V vnodes (allocator)" for commands that lay out the ring otherwise), the partitioner and
+ * the replication.
+ */
+export function describeCluster(
+  config: ClusterConfig,
+  layout = `× ${config.vnodes} vnodes (${config.allocator})`,
+): string {
   const replication =
     config.replication === 'simple'
       ? `SimpleStrategy rf ${config.rf}`
       : `NetworkTopologyStrategy rf ${config.rf} per DC, ${config.dcs} DC${config.dcs > 1 ? 's' : ''} × ${config.racks} rack${config.racks > 1 ? 's' : ''}`;
-  return `seed ${config.seed} · ${config.nodes} nodes × ${config.vnodes} vnodes (${config.allocator}) · ${config.partitioner} · ${replication}`;
+  return `seed ${config.seed} · ${config.nodes} nodes ${layout} · ${config.partitioner} · ${replication}`;
 }
 
 function renderRing(report: RingReport): string {
