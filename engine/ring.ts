@@ -99,19 +99,24 @@ export function buildRing(
     tokenLo[i] = Number(BigInt.asUintN(32, entry.token));
   });
 
+  const shift = 32 - bucketBits(size);
+  const buckets = bucketStarts(tokenHi, shift);
+
   const positionOfParts = (parts: TokenParts): number => {
-    // Lower bound on (hi signed, lo unsigned): the first position whose token is >= the key's.
+    // The bucket of the key's top bits bounds the answer: every token of an earlier bucket is
+    // below the key and every token of a later one above it, so the lower bound lies in
+    // [first of this bucket, first of the next].
     const hi = parts.hi;
-    const lo = parts.lo >>> 0;
-    let low = 0;
-    let high = size;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      const midHi = tokenHi[mid]!;
-      if (midHi < hi || (midHi === hi && tokenLo[mid]! < lo)) low = mid + 1;
-      else high = mid;
-    }
-    return low === size ? 0 : low;
+    const bucket = (hi ^ SIGN_BIT) >>> shift;
+    const at = lowerBound(
+      tokenHi,
+      tokenLo,
+      hi,
+      parts.lo >>> 0,
+      buckets[bucket]!,
+      buckets[bucket + 1]!,
+    );
+    return at === size ? 0 : at;
   };
 
   const scratch: TokenParts = { hi: 0, lo: 0 };
@@ -128,6 +133,74 @@ export function buildRing(
   };
 
   return { nodes, tokens, owners, tokenHi, tokenLo, size, positionOf, positionOfParts, tokensOf };
+}
+
+const SIGN_BIT = -0x80000000;
+/** The bucket table has at least two buckets per vnode, up to 2^16 buckets (256 KiB). */
+const MAX_BUCKET_BITS = 16;
+
+/** Bits of the bucket prefix for a ring of `size` positions: 2^bits >= 2 * size, at most 16. */
+function bucketBits(size: number): number {
+  let bits = 1;
+  while (bits < MAX_BUCKET_BITS && 2 ** bits < 2 * size) bits++;
+  return bits;
+}
+
+/**
+ * Where each bucket of the ring starts, for `positionOfParts`. A bucket is a prefix of the
+ * token's top bits, read with the sign bit flipped so that bucket order is signed token order:
+ * `starts[b]` is the first position whose token lies in bucket b or later, and `starts[2^k]` is
+ * `size`. With two buckets per vnode or more, a random ring's bucket holds half a token on
+ * average, so a lookup is a comparison or two instead of log2(size); a ring whose tokens crowd
+ * into a few buckets (cut from an order-preserving key space, say) still gets a binary search
+ * over the bucket, never worse than over the whole ring.
+ */
+function bucketStarts(tokenHi: Int32Array, shift: number): Int32Array {
+  const size = tokenHi.length;
+  const count = 2 ** (32 - shift);
+  const starts = new Int32Array(count + 1);
+  let position = 0;
+  for (let bucket = 0; bucket <= count; bucket++) {
+    while (position < size && (tokenHi[position]! ^ SIGN_BIT) >>> shift < bucket) position++;
+    starts[bucket] = position;
+  }
+  return starts;
+}
+
+/**
+ * The first position in [low, high) whose token is >= (hi signed, lo unsigned), or `high` when
+ * none is: a binary search over the ring's token halves.
+ */
+function lowerBound(
+  tokenHi: Int32Array,
+  tokenLo: Uint32Array,
+  hi: number,
+  lo: number,
+  low: number,
+  high: number,
+): number {
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const midHi = tokenHi[mid]!;
+    if (midHi < hi || (midHi === hi && tokenLo[mid]! < lo)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * The plain lookup over a ring's token halves: a binary search over the whole ring for the first
+ * position whose token is >= the key's, wrapping to 0. What the bucketed `positionOfParts` must
+ * agree with (a property test holds it to this).
+ */
+export function searchPositionOfParts(
+  tokenHi: Int32Array,
+  tokenLo: Uint32Array,
+  parts: TokenParts,
+): number {
+  const size = tokenHi.length;
+  const at = lowerBound(tokenHi, tokenLo, parts.hi, parts.lo >>> 0, 0, size);
+  return at === size ? 0 : at;
 }
 
 /** The range (start, end] owned by a position. */
