@@ -176,8 +176,9 @@ export function createCoordinator(cluster: Cluster, options: CoordinatorOptions 
     if (unavailable !== undefined) return unavailable;
     // Index entries are checked only when there are some: without, the write allocates nothing.
     const entryPositions = entries.length === 0 ? NO_POSITIONS : entries.map(positionOfEntry);
-    for (const entryPosition of entryPositions) {
-      const unmet = unavailableAt(entryPosition, cl, need);
+    // An indexed loop: `for...of` would allocate an iterator on every write, entries or none.
+    for (let e = 0; e < entryPositions.length; e++) {
+      const unmet = unavailableAt(entryPositions[e]!, cl, need);
       if (unmet !== undefined) return unmet;
     }
     const timestamp = options?.timestamp ?? clock.next();

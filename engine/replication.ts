@@ -181,6 +181,19 @@ export interface Placement {
   replicasAt(position: number): number[];
   /** The replicas of a token, primary first. */
   replicasOf(token: bigint): number[];
+  /**
+   * While ranges move (engine/transition.ts), the replicas gaining each range: writes go to them
+   * too and wait for them as Cassandra counts pending replicas; reads do not ask them. Undefined
+   * when nothing is moving.
+   */
+  readonly pending?: PendingReplicas | undefined;
+}
+
+/** Per position, up to `width` replicas gaining its range; -1 fills the unused slots. */
+export interface PendingReplicas {
+  readonly width: number;
+  /** `table[position * width + j]`: the j-th pending replica of the position, or -1. */
+  readonly table: Int32Array;
 }
 
 export function createPlacement(ring: Ring, strategy: ReplicationStrategy): Placement {

@@ -29,6 +29,11 @@ export interface Ring {
   positionOfParts(parts: TokenParts): number;
   /** The tokens of one node, ascending. */
   tokensOf(node: number): bigint[];
+  /**
+   * True for a ring whose positions are residues, not ranges (`mod-n`: position i holds the
+   * tokens congruent to i modulo the positions); its tokens are then only labels.
+   */
+  readonly modulo?: boolean;
 }
 
 export interface RingOptions {

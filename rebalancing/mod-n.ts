@@ -50,5 +50,5 @@ export function moduloRing(roster: readonly NodeSpec[], order: readonly number[]
     scratch.lo = Number(BigInt.asUintN(32, token));
     return positionOfParts(scratch);
   };
-  return { ...base, positionOf, positionOfParts };
+  return { ...base, positionOf, positionOfParts, modulo: true };
 }
