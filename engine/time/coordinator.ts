@@ -142,7 +142,7 @@ export function createTimeCoordinator(
   sim: Simulation,
   options: TimeCoordinatorOptions = {},
 ): TimeCoordinator {
-  const { scheduler, cluster, running, serviceMs, timeouts } = sim;
+  const { scheduler, cluster, running, serviceMs } = sim;
   const { placement, partitioner, table, storage } = cluster;
   const { ring, rf, table: replicaTable, strategy } = placement;
   const believedUp = sim.detector.believedUp;
@@ -294,7 +294,7 @@ export function createTimeCoordinator(
       sendLate: () => {
         send(mutation);
         pending.holds++;
-        scheduler.after(timeouts.writeMs, mutation.hintLater);
+        sim.afterTimeout('writeMs', mutation.hintLater);
         drop(pending);
       },
       hintLater: () => {
@@ -515,7 +515,7 @@ export function createTimeCoordinator(
       pending.holds++;
       scheduler.after(indexLag!.sample(), mutation.sendLate);
     }
-    pending.timer = scheduler.after(timeouts.writeMs, pending.onTimeout);
+    pending.timer = sim.afterTimeout('writeMs', pending.onTimeout);
     pending.timerPending = true;
   };
 

@@ -58,7 +58,7 @@ const DEFAULT_MAX_CONCURRENCY = 160;
 
 export function createGather(core: CoordinatorCore) {
   const { sim } = core;
-  const { scheduler, cluster, serviceMs, timeouts } = sim;
+  const { scheduler, cluster, serviceMs } = sim;
   const { ring, rf } = cluster.placement;
   const { table, partitioner } = cluster;
 
@@ -295,7 +295,7 @@ export function createGather(core: CoordinatorCore) {
       const copies = new Map<string, { list: Partition[]; matched: number }>();
       let answered = 0;
       let over = false;
-      const timer = scheduler.after(timeouts.rangeMs, () => {
+      const timer = sim.afterTimeout('rangeMs', () => {
         if (over || stopped) return;
         over = true;
         inFlight--;

@@ -36,7 +36,7 @@ export interface Hints {
 }
 
 export function createHints(sim: Simulation, self: number, counters: HintCounters): Hints {
-  const { scheduler, network, cluster, running, stages, serviceMs, timeouts, hintOptions } = sim;
+  const { scheduler, network, cluster, running, stages, serviceMs, hintOptions } = sim;
   const believedUp = sim.detector.believedUp;
   const nodes = cluster.nodes.length;
   /** Per target, its hints and the index of the next to replay (a queue without O(n) shifts). */
@@ -85,7 +85,7 @@ export function createHints(sim: Simulation, self: number, counters: HintCounter
         });
       });
       // No answer in a write timeout (lost message, target gone again): try the hint again.
-      scheduler.after(timeouts.writeMs, () => {
+      sim.afterTimeout('writeMs', () => {
         if (attempt[target] === mine) replayNext(target);
       });
     });

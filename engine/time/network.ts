@@ -10,7 +10,7 @@
 import { invalidConfig } from '../errors.js';
 import type { Random } from '../random.js';
 import type { NodeSpec } from '../ring.js';
-import { createDelay, type Delay, type DelayInput } from './delay.js';
+import { createDelay, type DelayInput } from './delay.js';
 import type { EventHandler, Scheduler } from './scheduler.js';
 
 export interface NetworkOptions {
@@ -49,7 +49,10 @@ export function createNetwork(
   const local = createDelay(options.localDelay, random.fork('local'), 'localDelay');
   const crossDc = createDelay(options.crossDcDelay, random.fork('cross-dc'), 'crossDcDelay');
   const loss = random.fork('loss');
-  const sameDc = (a: number, b: number): boolean => nodes[a]!.dc === nodes[b]!.dc;
+  /** Each node's DC as a small integer, so a message's link is told by comparing two. */
+  const dcIds = new Map<string, number>();
+  for (const { dc } of nodes) if (!dcIds.has(dc)) dcIds.set(dc, dcIds.size);
+  const dcOf = Int32Array.from(nodes, (node) => dcIds.get(node.dc)!);
   /** 1 where the link from i to j is cut: `cut[i * count + j]`. */
   const cut = new Uint8Array(count * count);
   let cuts = 0;
@@ -57,8 +60,6 @@ export function createNetwork(
   const linkLoss = new Map<number, number>();
   let sent = 0;
   let dropped = 0;
-
-  const delayOf = (from: number, to: number): Delay => (sameDc(from, to) ? local : crossDc);
 
   return {
     send(from, to, deliver) {
@@ -68,7 +69,7 @@ export function createNetwork(
         return true;
       }
       const link = from * count + to;
-      const lossProbability = linkLoss.get(link) ?? globalLoss;
+      const lossProbability = linkLoss.size === 0 ? globalLoss : (linkLoss.get(link) ?? globalLoss);
       // The loss draw is taken for every message, lost or not, so that cutting one link does not
       // shift the draws of the others.
       const lost = lossProbability > 0 && loss.nextFloat() < lossProbability;
@@ -76,7 +77,7 @@ export function createNetwork(
         dropped++;
         return false;
       }
-      scheduler.after(delayOf(from, to).sample(), deliver);
+      scheduler.after((dcOf[from] === dcOf[to] ? local : crossDc).sample(), deliver);
       return true;
     },
     partition(sideA, sideB) {

@@ -204,7 +204,7 @@ export function createReadPath(context: ReadPathContext): ReadFrom {
         ask(candidates[asked]!);
       });
     }
-    const timer = scheduler.after(timeouts.readMs, () =>
+    const timer = sim.afterTimeout('readMs', () =>
       finish({
         kind: 'timeout',
         cl,

@@ -16,6 +16,12 @@
  * handlers themselves sit in a plain array of slots recycled through a free list. An `EventId`
  * carries its slot and that slot's generation, so a stale id (its event ran or was cancelled,
  * and the slot went to a later event) is recognised and cancels nothing.
+ *
+ * Events that are all the same delay after they were scheduled (every write timeout, say) are
+ * due in the order they were scheduled, so they need no heap: `fixedDelay` gives a FIFO of them,
+ * O(1) to schedule and to pop. The loop takes the earliest of the heap's root and each FIFO's
+ * head by (time, sequence), the one order of the whole queue, so an event runs at the same point
+ * whether it was scheduled with `after` or through a FIFO; cancelling works the same in both.
  */
 import { RinglabError } from '../errors.js';
 
@@ -56,6 +62,28 @@ export interface Scheduler {
   runAll(maxEvents?: number): number;
   /** Time of the earliest pending event, or Infinity when none is pending. */
   nextTime(): number;
+  /**
+   * Events each `delayMs` (>= 0, finite) after it is scheduled: `fixed.after(handler)` is
+   * `after(delayMs, handler)`, run at the same point and cancelled by its id alike, but kept in a
+   * FIFO instead of the heap. One FIFO per delay, shared by every caller asking for it.
+   */
+  fixedDelay(delayMs: number): FixedDelay;
+}
+
+export interface FixedDelay {
+  readonly delayMs: number;
+  /** Schedules `handler` `delayMs` from now. */
+  after(handler: EventHandler): EventId;
+}
+
+/** A FIFO of events in (time, sequence) order: a ring over parallel typed arrays, grown by doubling. */
+interface Fifo {
+  readonly delayMs: number;
+  times: Float64Array;
+  seqs: Float64Array;
+  slots: Int32Array;
+  head: number;
+  length: number;
 }
 
 export interface SchedulerOptions {
@@ -97,8 +125,11 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
   let seqs = new Float64Array(capacity);
   let heapSlots = new Int32Array(capacity);
   let size = 0;
-  /** Entries whose event was cancelled and are still in the heap. */
+  /** Entries whose event was cancelled and are still in the heap or a FIFO. */
   let dead = 0;
+  /** The fixed-delay FIFOs, and the entries they hold. */
+  const fifos: Fifo[] = [];
+  let fifoSize = 0;
 
   // Handler slots: a slot is taken when an event is scheduled and given back when its entry
   // leaves the heap (run, skipped as cancelled, or dropped by a rebuild).
@@ -199,8 +230,30 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     if (last > 0) siftDown(0, lastTime, seqs[last]!, heapSlots[last]!);
   };
 
-  /** Drops every dead entry and restores the heap (Floyd's construction): O(size). */
+  /** Drops a FIFO's dead entries, keeping the order of the others. */
+  const compactFifo = (fifo: Fifo): void => {
+    const mask = fifo.times.length - 1;
+    let kept = 0;
+    for (let i = 0; i < fifo.length; i++) {
+      const from = (fifo.head + i) & mask;
+      const slot = fifo.slots[from]!;
+      if (handlers[slot] === undefined) {
+        releaseSlot(slot);
+        continue;
+      }
+      const to = (fifo.head + kept) & mask;
+      fifo.times[to] = fifo.times[from]!;
+      fifo.seqs[to] = fifo.seqs[from]!;
+      fifo.slots[to] = slot;
+      kept++;
+    }
+    fifoSize -= fifo.length - kept;
+    fifo.length = kept;
+  };
+
+  /** Drops every dead entry and restores the heap (Floyd's construction): O(queued). */
   const compact = (): void => {
+    for (const fifo of fifos) compactFifo(fifo);
     let kept = 0;
     for (let i = 0; i < size; i++) {
       const slot = heapSlots[i]!;
@@ -219,6 +272,19 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(i, times[i]!, seqs[i]!, heapSlots[i]!);
   };
 
+  /** A slot holding `handler`, under its next generation. */
+  const slotFor = (handler: EventHandler): number => {
+    if (typeof handler !== 'function') {
+      throw new RinglabError('INVALID_ARGUMENT', 'handler must be a function', 'handler');
+    }
+    const slot = takeSlot();
+    generations[slot] = generations[slot]! + 1;
+    handlers[slot] = handler;
+    return slot;
+  };
+
+  const idOf = (slot: number): EventId => generations[slot]! * SLOT_SPAN + slot;
+
   const at = (timeMs: number, handler: EventHandler): EventId => {
     // Written to be false for NaN as well.
     if (!(timeMs >= now && timeMs < Infinity)) {
@@ -228,25 +294,90 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
         'timeMs',
       );
     }
-    if (typeof handler !== 'function') {
-      throw new RinglabError('INVALID_ARGUMENT', 'handler must be a function', 'handler');
-    }
-    const slot = takeSlot();
-    const generation = generations[slot]! + 1;
-    generations[slot] = generation;
-    handlers[slot] = handler;
+    const slot = slotFor(handler);
     push(timeMs, sequence++, slot);
-    return generation * SLOT_SPAN + slot;
+    return idOf(slot);
+  };
+
+  const fixedDelay = (delayMs: number): FixedDelay => {
+    checkDelay(delayMs);
+    let fifo = fifos.find((held) => held.delayMs === delayMs);
+    if (fifo === undefined) {
+      fifo = {
+        delayMs,
+        times: new Float64Array(64),
+        seqs: new Float64Array(64),
+        slots: new Int32Array(64),
+        head: 0,
+        length: 0,
+      };
+      fifos.push(fifo);
+    }
+    const queue = fifo;
+    return {
+      delayMs,
+      after: (handler: EventHandler): EventId => {
+        const slot = slotFor(handler);
+        if (queue.length === queue.times.length) growFifo(queue);
+        // `now` never goes back, so the FIFO stays in (time, sequence) order.
+        const tail = (queue.head + queue.length++) & (queue.times.length - 1);
+        queue.times[tail] = now + delayMs;
+        queue.seqs[tail] = sequence++;
+        queue.slots[tail] = slot;
+        fifoSize++;
+        return idOf(slot);
+      },
+    };
+  };
+
+  const growFifo = (fifo: Fifo): void => {
+    const capacity = fifo.times.length;
+    const times = new Float64Array(capacity * 2);
+    const seqs = new Float64Array(capacity * 2);
+    const slots = new Int32Array(capacity * 2);
+    for (let i = 0; i < fifo.length; i++) {
+      const from = (fifo.head + i) & (capacity - 1);
+      times[i] = fifo.times[from]!;
+      seqs[i] = fifo.seqs[from]!;
+      slots[i] = fifo.slots[from]!;
+    }
+    fifo.times = times;
+    fifo.seqs = seqs;
+    fifo.slots = slots;
+    fifo.head = 0;
+  };
+
+  /** The FIFO whose head is due before the heap's root and every other head, if any. */
+  const earliestFifo = (): Fifo | undefined => {
+    let earliest: Fifo | undefined;
+    let timeMs = times[0]!;
+    // With the heap empty its root is the Infinity sentinel, which every head is before.
+    let seq = seqs[0]!;
+    for (let i = 0; i < fifos.length; i++) {
+      const fifo = fifos[i]!;
+      if (fifo.length === 0) continue;
+      const headTime = fifo.times[fifo.head]!;
+      const headSeq = fifo.seqs[fifo.head]!;
+      if (headTime < timeMs || (headTime === timeMs && headSeq < seq)) {
+        earliest = fifo;
+        timeMs = headTime;
+        seq = headSeq;
+      }
+    }
+    return earliest;
+  };
+
+  /** Removes a FIFO's head; returns its slot. */
+  const shiftFifo = (fifo: Fifo): number => {
+    const slot = fifo.slots[fifo.head]!;
+    fifo.head = (fifo.head + 1) & (fifo.times.length - 1);
+    fifo.length--;
+    fifoSize--;
+    return slot;
   };
 
   const after = (delayMs: number, handler: EventHandler): EventId => {
-    if (!(delayMs >= 0 && delayMs < Infinity)) {
-      throw new RinglabError(
-        'INVALID_ARGUMENT',
-        `delayMs must be finite and at least 0, got ${delayMs}`,
-        'delayMs',
-      );
-    }
+    checkDelay(delayMs);
     return at(now + delayMs, handler);
   };
 
@@ -259,7 +390,7 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     if (handlers[slot] === undefined) return false;
     handlers[slot] = undefined;
     dead++;
-    if (dead >= COMPACT_MIN_DEAD && dead * 2 > size) compact();
+    if (dead >= COMPACT_MIN_DEAD && dead * 2 > size + fifoSize) compact();
     return true;
   };
 
@@ -272,10 +403,19 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
     let ran = 0;
     try {
       while (ran < maxEvents) {
-        const timeMs = times[0]!;
-        if (timeMs > limitMs) break;
-        const slot = heapSlots[0]!;
-        popRoot();
+        const fifo = fifoSize === 0 ? undefined : earliestFifo();
+        let slot: number;
+        let timeMs: number;
+        if (fifo === undefined) {
+          timeMs = times[0]!;
+          if (timeMs > limitMs) break;
+          slot = heapSlots[0]!;
+          popRoot();
+        } else {
+          timeMs = fifo.times[fifo.head]!;
+          if (timeMs > limitMs) break;
+          slot = shiftFifo(fifo);
+        }
         const handler = handlers[slot];
         releaseSlot(slot);
         if (handler === undefined) {
@@ -297,10 +437,10 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
       return now;
     },
     get pending() {
-      return size - dead;
+      return size + fifoSize - dead;
     },
     get queued() {
-      return size;
+      return size + fifoSize;
     },
     at,
     after,
@@ -336,7 +476,26 @@ export function createScheduler(options: SchedulerOptions = {}): Scheduler {
         releaseSlot(slot);
         dead--;
       }
-      return times[0]!;
+      let earliest = times[0]!;
+      for (const fifo of fifos) {
+        while (fifo.length > 0 && handlers[fifo.slots[fifo.head]!] === undefined) {
+          releaseSlot(shiftFifo(fifo));
+          dead--;
+        }
+        if (fifo.length > 0) earliest = Math.min(earliest, fifo.times[fifo.head]!);
+      }
+      return earliest;
     },
+    fixedDelay,
   };
+}
+
+function checkDelay(delayMs: number): void {
+  if (!(delayMs >= 0 && delayMs < Infinity)) {
+    throw new RinglabError(
+      'INVALID_ARGUMENT',
+      `delayMs must be finite and at least 0, got ${delayMs}`,
+      'delayMs',
+    );
+  }
 }

@@ -207,6 +207,95 @@ describe('cancellation', () => {
   });
 });
 
+describe('fixed-delay FIFOs', () => {
+  /**
+   * Runs one random workload twice: once with every event in the heap (`after`), once with the
+   * events of a few fixed delays through `fixedDelay`, and returns what ran when, and the counts.
+   */
+  const opArb = fc.record({
+    kind: fc.constantFrom('heap', 'fixed-a', 'fixed-b'),
+    delay: fc.integer({ min: 0, max: 6 }).map((d) => d / 2),
+    cancelOffset: fc.option(fc.nat(30), { nil: undefined }),
+  });
+  const FIXED = { 'fixed-a': 1.5, 'fixed-b': 0 } as const;
+  type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
+  const replay = (ops: readonly Op[], fifo: boolean) => {
+    const scheduler = createScheduler({ initialCapacity: 1 });
+    const queues = {
+      'fixed-a': scheduler.fixedDelay(FIXED['fixed-a']),
+      'fixed-b': scheduler.fixedDelay(FIXED['fixed-b']),
+    };
+    const ids: EventId[] = [];
+    const ran: string[] = [];
+    let next = 0;
+    const step = (): void => {
+      const op = ops[next++];
+      if (op === undefined) return;
+      const index = next;
+      const handler = (now: number) => {
+        ran.push(`${index}@${now}`);
+        step();
+      };
+      if (op.kind === 'heap') ids.push(scheduler.after(op.delay, handler));
+      else if (fifo) ids.push(queues[op.kind].after(handler));
+      else ids.push(scheduler.after(FIXED[op.kind], handler));
+      if (op.cancelOffset !== undefined && ids.length > op.cancelOffset) {
+        scheduler.cancel(ids[ids.length - 1 - op.cancelOffset]!);
+      }
+      // A second event per op keeps the queue from running dry after a cancellation.
+      if (index % 3 === 0) scheduler.after(op.delay, step);
+    };
+    step();
+    const counts: number[] = [];
+    while (scheduler.nextTime() < Infinity) {
+      counts.push(scheduler.pending);
+      scheduler.runUntil(scheduler.nextTime());
+    }
+    return { ran, counts, now: scheduler.now };
+  };
+
+  it('runs each event at the same point as after() would, cancellations included', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 300 }), (ops) => {
+        expect(replay(ops, true)).toEqual(replay(ops, false));
+      }),
+    );
+  });
+
+  it('shares one FIFO per delay, and refuses a delay that is not finite and at least 0', () => {
+    const scheduler = createScheduler();
+    const ran: string[] = [];
+    scheduler.fixedDelay(2).after(() => ran.push('first'));
+    scheduler.after(2, () => ran.push('heap'));
+    scheduler.fixedDelay(2).after(() => ran.push('second'));
+    scheduler.runAll();
+    expect(ran).toEqual(['first', 'heap', 'second']);
+    for (const d of [-1, NaN, Infinity]) {
+      expectRinglabError(() => scheduler.fixedDelay(d), 'INVALID_ARGUMENT', 'delayMs');
+    }
+  });
+
+  it('keeps memory bounded under a flood of cancelled timeouts, as the heap does', () => {
+    const scheduler = createScheduler();
+    const timeouts = scheduler.fixedDelay(5_000);
+    let maxQueued = 0;
+    let fired = 0;
+    const request = (index: number): void => {
+      const timeout = timeouts.after(() => fired++);
+      scheduler.after(1, () => {
+        if (index % 97 !== 0) scheduler.cancel(timeout);
+        maxQueued = Math.max(maxQueued, scheduler.queued);
+        if (index < 20_000) request(index + 1);
+      });
+    };
+    request(1);
+    scheduler.runUntil(20_000);
+    expect(fired).toBeGreaterThan(50);
+    expect(scheduler.pending).toBeLessThan(60);
+    expect(maxQueued).toBeLessThan(2_500);
+  });
+});
+
 describe('misuse', () => {
   it('refuses a time in the past, not finite, or NaN', () => {
     const scheduler = createScheduler({ startMs: 5 });
