@@ -22,6 +22,7 @@ import { RinglabError } from '../errors.js';
 import { applyWrite } from '../node.js';
 import type { PartitionKey } from '../partitioner.js';
 import type { Query } from '../query.js';
+import type { Placement } from '../replication.js';
 import type { Unavailable } from '../replica-reads.js';
 import type { Row, TableSpec } from '../row.js';
 import { newTokenParts, type TokenParts } from '../token.js';
@@ -119,9 +120,15 @@ export interface CoordinatorCore {
   requirement(cl: ConsistencyLevel): number;
   /** The ring position of a key. */
   positionOf(key: PartitionKey): number;
-  unavailable(position: number, cl: ConsistencyLevel, need: number): Unavailable | undefined;
+  /** As `ReplicaRequests.unavailable`: against the placement in force, or the one given. */
+  unavailable(
+    position: number,
+    cl: ConsistencyLevel,
+    need: number,
+    placement?: Placement,
+  ): Unavailable | undefined;
   /** Replicas of a position believed up and counting for `cl`, in snitch order. */
-  candidatesAt(position: number, cl: ConsistencyLevel): number[];
+  candidatesAt(position: number, cl: ConsistencyLevel, placement?: Placement): number[];
   request<T>(
     replica: number,
     stage: 'reads' | 'writes',
@@ -143,11 +150,14 @@ export function createTimeCoordinator(
   options: TimeCoordinatorOptions = {},
 ): TimeCoordinator {
   const { scheduler, cluster, running, serviceMs } = sim;
-  const { placement, partitioner, table, storage } = cluster;
-  const { ring, rf, table: replicaTable, strategy } = placement;
+  // The placement is read on every operation (a move installs new ones, engine/time/streaming.ts);
+  // what stays across epochs (the nodes, the strategy and rf) is read once.
+  const { partitioner, table, storage } = cluster;
+  const { rf, strategy } = cluster.placement;
+  const nodeSpecs = cluster.placement.ring.nodes;
   const believedUp = sim.detector.believedUp;
-  const self = sim.nodeIndex(options.node ?? ring.nodes[0]!.id);
-  const localDc = ring.nodes[self]!.dc;
+  const self = sim.nodeIndex(options.node ?? nodeSpecs[0]!.id);
+  const localDc = nodeSpecs[self]!.dc;
   const requirement = levelRequirements(strategy, localDc);
   const indexLag =
     sim.indexUpdate.mode === 'async'
@@ -166,11 +176,11 @@ export function createTimeCoordinator(
 
   const positionOf = (key: PartitionKey): number => {
     partitioner.tokenFunction.tokenParts(key.bytes, parts);
-    return ring.positionOfParts(parts);
+    return cluster.placement.ring.positionOfParts(parts);
   };
 
   const replicas = createReplicaRequests(sim, self, snitch);
-  const { countsFor, unavailable, candidatesAt, storeOf, request } = replicas;
+  const { countsFor, unavailable, writeNeed, candidatesAt, storeOf, request } = replicas;
   const hints = createHints(sim, self, counters);
   const storeHint = hints.store;
 
@@ -178,7 +188,7 @@ export function createTimeCoordinator(
     if (running[self] !== 1) {
       throw new RinglabError(
         'INVALID_ARGUMENT',
-        `coordinator ${ring.nodes[self]!.id} is down; send the request to a running node`,
+        `coordinator ${nodeSpecs[self]!.id} is down; send the request to a running node`,
         'node',
       );
     }
@@ -196,6 +206,8 @@ export function createTimeCoordinator(
    * timer, its requests in flight, an asynchronous entry's lag and late-hint events).
    */
   interface PendingWrite {
+    /** The placement the write was placed by, kept for all its sends and hints. */
+    placement: Placement;
     cl: ConsistencyLevel;
     need: number;
     done: ((result: TimedWriteResult) => void) | undefined;
@@ -223,6 +235,8 @@ export function createTimeCoordinator(
     keyText: string;
     row: Row | undefined;
     position: number;
+    /** Acks this mutation waits for: the level's, plus its pending replicas while ranges move. */
+    need: number;
     /** The token's halves, written in place; a hint gets a copy. */
     readonly token: TokenParts;
     target: TableSpec;
@@ -230,11 +244,14 @@ export function createTimeCoordinator(
     /** What a hint replays, made on the first hint and shared by the mutation's replicas. */
     hint: Hint | undefined;
     counts: boolean;
-    /** Bit k set: the k-th replica was sent the mutation (bit k of `acked`: it answered). */
+    /**
+     * Bit k set: the k-th replica was sent the mutation (bit k of `acked`: it answered); k from
+     * rf on are the pending replicas.
+     */
     sent: number;
     acked: number;
     acks: number;
-    /** One reusable request per replica, `legs[k]` for the k-th. */
+    /** One reusable request per replica, `legs[k]` for the k-th, natural then pending. */
     readonly legs: Leg[];
     /** An asynchronous index entry: its send after the lag, and its late-hint check after that. */
     readonly sendLate: () => void;
@@ -256,6 +273,7 @@ export function createTimeCoordinator(
 
   const newWrite = (): PendingWrite => {
     const pending: PendingWrite = {
+      placement: cluster.placement,
       cl: 'ONE',
       need: 0,
       done: undefined,
@@ -282,6 +300,7 @@ export function createTimeCoordinator(
       keyText: '',
       row: undefined,
       position: 0,
+      need: 0,
       token: newTokenParts(),
       target: table,
       sizeBytes: 0,
@@ -302,7 +321,7 @@ export function createTimeCoordinator(
         drop(pending);
       },
     };
-    for (let k = 0; k < rf; k++) {
+    for (let k = 0; k < 2 * rf; k++) {
       const leg: Leg = {
         mutation,
         k,
@@ -386,21 +405,30 @@ export function createTimeCoordinator(
   };
 
   const send = (mutation: Mutation): void => {
-    const pending = mutation.write;
-    const { position, counts, legs } = mutation;
-    for (let k = 0; k < rf; k++) {
-      const replica = replicaTable[position * rf + k]!;
-      if (believedUp[replica] !== 1) {
-        storeHint(replica, hintOf(mutation));
-        continue;
-      }
-      if (counts) pending.unanswered++;
-      mutation.sent |= 1 << k;
-      pending.holds++;
-      const leg = legs[k]!;
-      leg.replica = replica;
-      leg.send(replica);
+    const { table: replicaTable, pending: moving } = mutation.write.placement;
+    const position = mutation.position;
+    for (let k = 0; k < rf; k++) sendTo(mutation, k, replicaTable[position * rf + k]!);
+    if (moving === undefined) return;
+    for (let j = 0; j < moving.width; j++) {
+      const replica = moving.table[position * moving.width + j]!;
+      if (replica < 0) break;
+      sendTo(mutation, rf + j, replica);
     }
+  };
+
+  /** Sends a mutation to its k-th replica, or stores a hint for it when it is believed down. */
+  const sendTo = (mutation: Mutation, k: number, replica: number): void => {
+    const pending = mutation.write;
+    const leg = mutation.legs[k]!;
+    leg.replica = replica;
+    if (believedUp[replica] !== 1) {
+      storeHint(replica, hintOf(mutation));
+      return;
+    }
+    if (mutation.counts) pending.unanswered++;
+    mutation.sent |= 1 << k;
+    pending.holds++;
+    leg.send(replica);
   };
 
   const acked = (leg: Leg): void => {
@@ -414,7 +442,7 @@ export function createTimeCoordinator(
       drop(pending);
     }
     if (!countsFor(leg.replica, pending.cl)) return;
-    if (++mutation.acks === pending.need && --pending.incomplete === 0) {
+    if (++mutation.acks === mutation.need && --pending.incomplete === 0) {
       finish(pending, {
         kind: 'ok',
         acked: pending.mutations[0]!.acks,
@@ -425,11 +453,9 @@ export function createTimeCoordinator(
 
   /** A replica that did not answer a mutation in time gets a hint, whatever it is believed now. */
   const hintLate = (mutation: Mutation): void => {
-    const { position, sent, acked: answered } = mutation;
-    for (let k = 0; k < rf; k++) {
-      if ((sent & ~answered & (1 << k)) !== 0) {
-        storeHint(replicaTable[position * rf + k]!, hintOf(mutation));
-      }
+    const { sent, acked: answered, legs } = mutation;
+    for (let k = 0; k < legs.length; k++) {
+      if ((sent & ~answered & (1 << k)) !== 0) storeHint(legs[k]!.replica, hintOf(mutation));
     }
   };
 
@@ -445,7 +471,7 @@ export function createTimeCoordinator(
       kind: 'timeout',
       cl: pending.cl,
       received,
-      blockFor: pending.need,
+      blockFor: pending.mutations[0]!.need,
       writeType: 'SIMPLE',
       latencyMs: scheduler.now - pending.start,
     });
@@ -458,9 +484,11 @@ export function createTimeCoordinator(
     requireRunning();
     const need = requirement(cl);
     const pending = pool.pop() ?? newWrite();
+    const placement = cluster.placement;
+    pending.placement = placement;
     if (placeRow !== undefined) {
       const keyText = placeRow(row, parts);
-      addMutation(pending, 'base', keyText, row, ring.positionOfParts(parts));
+      addMutation(pending, 'base', keyText, row, placement.ring.positionOfParts(parts));
     } else {
       const key = partitioner.keyOf(row);
       addMutation(pending, 'base', key.text, row, positionOf(key));
@@ -474,11 +502,13 @@ export function createTimeCoordinator(
     // A synchronous index counts its entries toward the level; an asynchronous one sends them
     // after the modelled lag and waits for none of them.
     const counted = indexLag === undefined ? count : 1;
-    for (let m = 0; m < counted; m++) {
-      const refused = unavailable(mutations[m]!.position, cl, need);
-      if (refused !== undefined) {
+    for (let m = 0; m < count; m++) {
+      const mutation = mutations[m]!;
+      const total = writeNeed(placement, mutation.position, cl, need);
+      if (typeof total === 'number') mutation.need = total;
+      else if (m < counted) {
         recycle(pending);
-        return done(refused);
+        return done(total);
       }
     }
     // Only now, past the definite checks, does the write take a timestamp.

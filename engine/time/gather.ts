@@ -20,7 +20,7 @@ import { mergeCopies, type Partition } from '../node.js';
 import type { PartitionKey } from '../partitioner.js';
 import { checkFilterColumns, matchesFilter, validateQuery, type Query } from '../query.js';
 import { baseRowsNamed, namedBy, type Unavailable } from '../replica-reads.js';
-import { rangeAt } from '../ring.js';
+import { rangeAt, type Ring } from '../ring.js';
 import { compareValues, type Row } from '../row.js';
 import { newTokenParts } from '../token.js';
 import type { CoordinatorCore, ReadTimeout, TimedReadResult } from './coordinator.js';
@@ -59,7 +59,7 @@ const DEFAULT_MAX_CONCURRENCY = 160;
 export function createGather(core: CoordinatorCore) {
   const { sim } = core;
   const { scheduler, cluster, serviceMs } = sim;
-  const { ring, rf } = cluster.placement;
+  const rf = cluster.placement.rf;
   const { table, partitioner } = cluster;
 
   /** Reads keys in parallel (each up to `limit` rows); calls back with the results in key order. */
@@ -221,11 +221,15 @@ export function createGather(core: CoordinatorCore) {
         ? (row: Row) => compareValues(row[plan.column], plan.value) === 0
         : undefined;
     const planKind: QueryPlanKind = plan.kind === 'local' ? 'local-index' : 'filtering-scan';
+    // The ranges of the placement in force when the query starts, for every range it reads,
+    // however the placement changes while it runs.
+    const placement = cluster.placement;
+    const ring = placement.ring;
     for (let position = 0; position < ring.size; position++) {
-      const unmet = core.unavailable(position, cl, need);
+      const unmet = core.unavailable(position, cl, need, placement);
       if (unmet !== undefined && !allowPartial) return done(unmet);
     }
-    const byRange = partitionsByRange();
+    const byRange = partitionsByRange(ring);
     const results: (Row[][] | undefined)[] = new Array<Row[][] | undefined>(ring.size);
     const cap = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     const storedRows = cluster.nodes.reduce((sum, node) => sum + node.rows, 0) / rf;
@@ -281,7 +285,7 @@ export function createGather(core: CoordinatorCore) {
     const readRange = (position: number): void => {
       if (stopped) return;
       inFlight++;
-      const candidates = core.candidatesAt(position, cl);
+      const candidates = core.candidatesAt(position, cl, placement);
       if (candidates.length < need) {
         // A replica was convicted while the query ran: the range cannot meet the level.
         inFlight--;
@@ -386,7 +390,7 @@ export function createGather(core: CoordinatorCore) {
   };
 
   /** Each node's partitions grouped by the ring position of their token, for range reads. */
-  function partitionsByRange(): Map<number, [string, Partition][]>[] {
+  function partitionsByRange(ring: Ring): Map<number, [string, Partition][]>[] {
     const token = newTokenParts();
     return cluster.nodes.map((node) => {
       const byRange = new Map<number, [string, Partition][]>();

@@ -7,6 +7,7 @@
 import { isDcLocal, type ConsistencyLevel } from '../consistency.js';
 import type { TableStore } from '../node.js';
 import { localNodes, unavailableAt, type Unavailable } from '../replica-reads.js';
+import type { Placement } from '../replication.js';
 import type { Simulation } from './simulation.js';
 
 /** Which of a node's tables a request goes to. */
@@ -23,9 +24,25 @@ export interface ReplicaRequests {
   /** Whether a replica counts toward `cl` (LOCAL_* levels count only the local DC). */
   countsFor(node: number, cl: ConsistencyLevel): boolean;
   /** Too few replicas believed up at `position` for `cl`, or undefined when it can be met. */
-  unavailable(position: number, cl: ConsistencyLevel, need: number): Unavailable | undefined;
+  unavailable(
+    position: number,
+    cl: ConsistencyLevel,
+    need: number,
+    placement?: Placement,
+  ): Unavailable | undefined;
+  /**
+   * A write's check while ranges move: its natural and pending replicas believed up must cover
+   * `need` plus the pending replicas that count for `cl`, as Cassandra adds pending replicas to
+   * blockFor. Returns that total, or the Unavailable to answer with.
+   */
+  writeNeed(
+    placement: Placement,
+    position: number,
+    cl: ConsistencyLevel,
+    need: number,
+  ): number | Unavailable;
   /** Replicas of a position believed up and counting for `cl`, in snitch order. */
-  candidatesAt(position: number, cl: ConsistencyLevel): number[];
+  candidatesAt(position: number, cl: ConsistencyLevel, placement?: Placement): number[];
   storeOf(replica: number, store: Store): TableStore;
   /**
    * One request to a replica and its answer: the message there, a worker of the stage for
@@ -67,7 +84,8 @@ export function createReplicaRequests(
   snitch: Snitch,
 ): ReplicaRequests {
   const { scheduler, network, cluster, running, stages } = sim;
-  const { ring, rf, table: replicaTable } = cluster.placement;
+  // The placement is read per request (a move installs new ones); the nodes stay the same.
+  const ring = cluster.placement.ring;
   const nodes = cluster.nodes;
   const believedUp = sim.detector.believedUp;
   const localDc = ring.nodes[self]!.dc;
@@ -83,11 +101,41 @@ export function createReplicaRequests(
     position: number,
     cl: ConsistencyLevel,
     need: number,
-  ): Unavailable | undefined =>
-    unavailableAt(cluster.placement, believedUp, isLocal, position, cl, need);
+    placement: Placement = cluster.placement,
+  ): Unavailable | undefined => unavailableAt(placement, believedUp, isLocal, position, cl, need);
+
+  const writeNeed = (
+    placement: Placement,
+    position: number,
+    cl: ConsistencyLevel,
+    need: number,
+  ): number | Unavailable => {
+    const pending = placement.pending;
+    if (pending === undefined) return unavailable(position, cl, need, placement) ?? need;
+    const { rf, table: replicaTable } = placement;
+    let alive = 0;
+    let total = need;
+    for (let k = position * rf; k < position * rf + rf; k++) {
+      const node = replicaTable[k]!;
+      if (believedUp[node] === 1 && countsFor(node, cl)) alive++;
+    }
+    for (let j = position * pending.width; j < (position + 1) * pending.width; j++) {
+      const node = pending.table[j]!;
+      if (node < 0) break;
+      if (!countsFor(node, cl)) continue;
+      total++;
+      if (believedUp[node] === 1) alive++;
+    }
+    return alive < total ? { kind: 'unavailable', cl, required: total, alive } : total;
+  };
 
   /** Replicas of a position believed up and counting for `cl`, in snitch order. */
-  const candidatesAt = (position: number, cl: ConsistencyLevel): number[] => {
+  const candidatesAt = (
+    position: number,
+    cl: ConsistencyLevel,
+    placement: Placement = cluster.placement,
+  ): number[] => {
+    const { rf, table: replicaTable } = placement;
     const found: number[] = [];
     for (let k = position * rf; k < position * rf + rf; k++) {
       const node = replicaTable[k]!;
@@ -165,5 +213,5 @@ export function createReplicaRequests(
     })(replica);
   };
 
-  return { countsFor, unavailable, candidatesAt, storeOf, request, reusable };
+  return { countsFor, unavailable, writeNeed, candidatesAt, storeOf, request, reusable };
 }
