@@ -160,6 +160,18 @@ export function resolveRebalanceConfig(
 export function estimateRebalance(config: RebalanceConfig): { seconds: number; bytes: number } {
   const copies = config.rows * config.cluster.rf * config.cluster.dcs;
   const perCopy = 5.5e-6 + 2e-6 * config.change.count + (config.strategy === 'dynamic' ? 3e-6 : 0);
+  // With traffic: rows are stored whole (about 600 bytes a copy) and the time plane runs the
+  // ring delay and the streaming of each change at the traffic's rate, about 8 µs an operation
+  // and 4 µs a streamed row.
+  if (config.duringTraffic > 0) {
+    const streamingSec =
+      (copies * BYTES_PER_EVENT) / (config.streamBytesPerSec * config.cluster.nodes);
+    const virtualSec = config.change.count * (30 + 11 + streamingSec) + 4;
+    return {
+      seconds: copies * perCopy + virtualSec * config.duringTraffic * 8e-6 + copies * 4e-6,
+      bytes: 80 * 2 ** 20 + copies * 600,
+    };
+  }
   return { seconds: copies * perCopy, bytes: 60 * 2 ** 20 + copies * 200 };
 }
 

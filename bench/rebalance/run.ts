@@ -18,7 +18,15 @@ import { createPartitioner, getTokenFunction } from '../../partitioners/index.js
 import { getRebalanceStrategy } from '../../rebalancing/index.js';
 import { strategyOf, topologyOf } from '../cluster-config.js';
 import { noProgress, type Progress } from '../progress.js';
-import { createLogEvents, DEFAULT_START_MS, logTable } from '../workloads/log-events.js';
+import { createSimulation } from '../../engine/time/simulation.js';
+import { DEFAULT_MOVE } from '../../engine/time/streaming.js';
+import {
+  createLogEvents,
+  DEFAULT_START_MS,
+  logTable,
+  type LogEvent,
+} from '../workloads/log-events.js';
+import { runDuringTraffic, type DuringMove, type TimedChange } from './traffic.js';
 import type { RebalanceConfig } from './config.js';
 
 export interface NodeLoad {
@@ -54,7 +62,8 @@ export interface RebalanceReport {
     /** Virtual time the streams take, change after change, at the outbound cap. */
     readonly durationMs: number;
   };
-  readonly duringMove: null;
+  /** What reads and writes saw while the move ran (`--during-traffic`); null without traffic. */
+  readonly duringMove: DuringMove | null;
   readonly lost: { readonly rows: number; readonly partitions: number; readonly ranges: number };
   /** `dynamic` only: each reshape while the rows were loaded and after each change. */
   readonly reshapes: readonly ReshapePoint[];
@@ -110,12 +119,21 @@ export function runRebalance(
   };
   const members = Array.from({ length: before }, (_, i) => i);
   const placement = createPlacement(strategy.initial(roster, members, context), replication);
-  const cluster = createCluster({
-    placement,
-    partitioner,
-    table: logTable,
-    storage: 'partitions',
-  });
+  // With traffic the move runs on the time plane, whose reads need the rows themselves; without,
+  // per-partition counters are all a move needs, at a fraction of the memory.
+  const sim =
+    config.duringTraffic > 0
+      ? createSimulation({
+          placement,
+          partitioner,
+          table: logTable,
+          storage: 'rows',
+          random: root.fork('simulation'),
+        })
+      : undefined;
+  const cluster =
+    sim?.cluster ??
+    createCluster({ placement, partitioner, table: logTable, storage: 'partitions' });
   const written = createWrittenData(config.rows);
   const reshapes: ReshapePoint[] = [];
   const reshape = (rows: number): void => {
@@ -144,9 +162,11 @@ export function runRebalance(
     root.fork('events'),
   );
   const every = Math.max(1, Math.floor(config.rows * RESHAPE_EVERY));
+  const loaded: LogEvent[] = [];
   let rows = 0;
   for (const event of events) {
     coordinator.write(event, 'ALL');
+    if (sim !== undefined) loaded.push(event);
     const key = partitioner.keyOf(event);
     partitioner.tokenFunction.tokenParts(key.bytes, token);
     written.add(token.hi, token.lo, logTable.sizeOf(event));
@@ -162,14 +182,49 @@ export function runRebalance(
   // The change, one node at a time, each streamed and cleaned up before the next.
   const plans: StreamPlan[] = [];
   let durationMs = 0;
-  for (let step = 0; step < count; step++) {
-    const ring = cluster.placement.ring;
-    const next = changedRing(strategy, ring, config, step, context, written, cluster);
-    const plan = moveTo(cluster, createPlacement(next, replication));
-    plans.push(plan);
-    durationMs += streamingMs(plan, config.streamBytesPerSec);
-    reshape(rows);
-    progress(config.rows + step + 1, config.rows + count);
+  let duringMove: DuringMove | null = null;
+  const nextPlacement = (step: number): Placement =>
+    createPlacement(
+      changedRing(strategy, cluster.placement.ring, config, step, context, written),
+      replication,
+    );
+  if (sim === undefined) {
+    for (let step = 0; step < count; step++) {
+      const dead = deadNode(config, step);
+      if (dead !== undefined) cluster.markDown(roster[dead]!.id);
+      const plan = moveTo(cluster, nextPlacement(step));
+      plans.push(plan);
+      durationMs += streamingMs(plan, config.streamBytesPerSec);
+      reshape(rows);
+      progress(config.rows + step + 1, config.rows + count);
+    }
+  } else {
+    const steps: TimedChange[] = Array.from({ length: count }, (_, step) => ({
+      dead: deadNode(config, step),
+      next: () => nextPlacement(step),
+    }));
+    const traffic = createLogEvents(
+      {
+        events: MAX_TRAFFIC_WRITES,
+        servers: config.servers,
+        startMs: DEFAULT_START_MS + spanMs,
+        rateEventsPerSec: config.duringTraffic / 2,
+      },
+      root.fork('traffic-events'),
+    );
+    duringMove = runDuringTraffic(sim, partitioner, steps, {
+      rate: config.duringTraffic,
+      bytesPerSec: config.streamBytesPerSec,
+      ringDelayMs: DEFAULT_MOVE.ringDelayMs,
+      events: { next: () => eventResult(traffic.next()) },
+      loaded,
+      random: root.fork('traffic'),
+      onChange: (report) => {
+        plans.push(report.plan);
+        progress(config.rows + plans.length, config.rows + count);
+      },
+    });
+    durationMs = duringMove.changes.reduce((s, c) => s + c.streamingMs, 0);
   }
   const loadAfter = loads(cluster);
 
@@ -200,7 +255,7 @@ export function runRebalance(
       rebuiltRanges: sum(plans.map((p) => p.rebuiltRanges)),
       durationMs,
     },
-    duringMove: null,
+    duringMove,
     lost: {
       rows: sum(plans.map((p) => p.lost.rows)),
       partitions: sum(plans.map((p) => p.lost.partitions)),
@@ -212,8 +267,7 @@ export function runRebalance(
 
 /**
  * The ring after step `step` of the change. Joining and replacing nodes are the roster's nodes
- * after the first `nodes`; the nodes that leave are the last members, one per step. A removed or
- * replaced node is dead: it is marked down first, so nothing streams from it.
+ * after the first `nodes`; the nodes that leave are the last members, one per step.
  */
 function changedRing(
   strategy: RebalanceStrategy,
@@ -222,26 +276,33 @@ function changedRing(
   step: number,
   context: RebalanceContext,
   data: DataShape,
-  cluster: Cluster,
 ): Ring {
   const before = config.cluster.nodes;
-  const { kind } = config.change;
   const leaving = before - 1 - step;
   const joining = before + step;
-  const id = (node: number): string => ring.nodes[node]!.id;
-  switch (kind) {
+  switch (config.change.kind) {
     case 'add':
       return strategy.join(ring, joining, context, data);
     case 'decommission':
-      return strategy.leave(ring, leaving, context, data);
     case 'remove':
-      cluster.markDown(id(leaving));
       return strategy.leave(ring, leaving, context, data);
     case 'replace':
-      cluster.markDown(id(leaving));
       return strategy.replace(ring, leaving, joining, context);
   }
 }
+
+/** The node step `step` removes or replaces: dead, so nothing streams from it. */
+function deadNode(config: RebalanceConfig, step: number): number | undefined {
+  const { kind } = config.change;
+  return kind === 'remove' || kind === 'replace' ? config.cluster.nodes - 1 - step : undefined;
+}
+
+function eventResult(event: LogEvent | undefined): IteratorResult<LogEvent> {
+  return event === undefined ? { done: true, value: undefined } : { done: false, value: event };
+}
+
+/** Writes the traffic may send at most; far more than any move's duration needs. */
+const MAX_TRAFFIC_WRITES = 100_000_000;
 
 /** Each roster node's load under the cluster's placement; null for a node that owns nothing. */
 function loads(cluster: Cluster): (NodeLoad | null)[] {

@@ -267,6 +267,19 @@ export function renderRebalance(report: RebalanceReport): string {
       ]),
     ),
   ];
+  const during = report.duringMove;
+  if (during !== null) {
+    const outcomes = (op: typeof during.writes): string =>
+      `${count(op.count)}: ${count(op.outcomes.ok)} ok, ${count(op.outcomes.unavailable)} unavailable, ${count(op.outcomes.timeout)} timeout, p99 ${fixed(op.latencyMs.p99, 2)} ms`;
+    const delay = during.changes.reduce((s, c) => s + c.ringDelayMs, 0);
+    lines.push(
+      '',
+      `during the move, ${count(during.rate)} operations/s at QUORUM (virtual time: ${elapsed(delay)} of ring delay, ${elapsed(report.streaming.durationMs)} of streaming)`,
+      `  writes ${outcomes(during.writes)}`,
+      `  reads  ${outcomes(during.reads)}`,
+      `  ${count(during.staleReads)} reads missed a write acknowledged before them · ${count(during.lostAcknowledged)} acknowledged writes lost · ${count(during.failedStreams)} streams failed`,
+    );
+  }
   if (report.reshapes.length > 0) {
     const last = report.reshapes.at(-1)!;
     const splits = report.reshapes.reduce((s, r) => s + r.splits, 0);
