@@ -131,7 +131,6 @@ export function planStreams(cluster: Cluster, to: Placement, live: Uint8Array): 
         const holders = oldSet.filter(
           (node) => live[node] === 1 && storeOf(node).partitions.has(keyText),
         );
-        if (base) tally.movedPartitions++;
         const oldPosition = oldAt / rf;
         if (holders.length === 0) {
           lostRanges.add(oldPosition);
@@ -156,12 +155,14 @@ export function planStreams(cluster: Cluster, to: Placement, live: Uint8Array): 
           tally.lostRows += stranded;
           lostKeys.push(keyText);
         }
+        if (base) tally.movedPartitions++;
         const newPosition = newAt / rf;
+        const replacedBy = pairLost(gained, lost, cluster);
         gained.forEach((target, i) => {
-          const replaced = lost[i];
-          const sources =
-            replaced !== undefined && holders.includes(replaced) ? [replaced] : holders;
-          if (sources.length > 1) rebuiltRanges.add(oldPosition);
+          const replaced = replacedBy[i];
+          const handsOn = replaced !== undefined && holders.includes(replaced);
+          if (!handsOn) rebuiltRanges.add(oldPosition);
+          const sources = handsOn ? [replaced] : nearest(holders, target, cluster);
           let rows = 0;
           for (const source of sources) {
             const copy = storeOf(source).partitions.get(keyText)!;
@@ -336,4 +337,37 @@ function strandedRows(
     if (!same || supersedes(entry.timestamp, entry.row, held.timestamp, held.row)) stranded++;
   }
   return stranded;
+}
+
+/**
+ * For each gained replica, the lost replica whose copy it takes over: one in its own rack if
+ * there is one, else in its own DC, else any left, so that streams stay as local as placement
+ * allows (NetworkTopologyStrategy keeps each DC's replicas in that DC).
+ */
+function pairLost(
+  gained: readonly number[],
+  lost: readonly number[],
+  cluster: Cluster,
+): (number | undefined)[] {
+  const specs = cluster.placement.ring.nodes;
+  const left = [...lost];
+  const take = (pick: (node: number) => boolean): number | undefined => {
+    const at = left.findIndex(pick);
+    return at === -1 ? undefined : left.splice(at, 1)[0];
+  };
+  return gained.map((target) => {
+    const { dc, rack } = specs[target]!;
+    return (
+      take((n) => specs[n]!.dc === dc && specs[n]!.rack === rack) ??
+      take((n) => specs[n]!.dc === dc) ??
+      take(() => true)
+    );
+  });
+}
+
+/** The holders in the target's DC when there are any (a rebuild stays in its DC), else all. */
+function nearest(holders: readonly number[], target: number, cluster: Cluster): number[] {
+  const specs = cluster.placement.ring.nodes;
+  const local = holders.filter((node) => specs[node]!.dc === specs[target]!.dc);
+  return local.length > 0 ? local : [...holders];
 }

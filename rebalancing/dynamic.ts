@@ -1,3 +1,4 @@
+import { RinglabError } from '../engine/errors.js';
 import {
   memberIndexes,
   ringOfOwners,
@@ -101,11 +102,22 @@ function mergeSmall(ring: Ring, under: number, data: DataShape): { ring: Ring; m
 function splitLargest(ring: Ring, data: DataShape): Ring {
   const bytes = data.bytesAt(ring);
   const widths = rangeFractions(ring);
-  let largest = 0;
-  for (let p = 1; p < ring.size; p++) {
+  let largest = -1;
+  for (let p = 0; p < ring.size; p++) {
+    const { start, end } = rangeAt(ring, p);
+    if (rangeSize(start, end) < 2n) continue; // a range of one token cannot be cut
     const bigger =
-      bytes[p]! > bytes[largest]! || (bytes[p] === bytes[largest] && widths[p]! > widths[largest]!);
+      largest === -1 ||
+      bytes[p]! > bytes[largest]! ||
+      (bytes[p] === bytes[largest] && widths[p]! > widths[largest]!);
     if (bigger) largest = p;
+  }
+  if (largest === -1) {
+    throw new RinglabError(
+      'INVALID_CONFIG',
+      'no range is wide enough to split for a joining node',
+      'partitions',
+    );
   }
   const { start, end } = rangeAt(ring, largest);
   const at = data.splitPoint(ring, largest) ?? toSigned64(start + rangeSize(start, end) / 2n);

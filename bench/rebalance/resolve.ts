@@ -105,14 +105,18 @@ export function resolveRebalanceConfig(
   if (input.splitMib !== undefined && strategy !== 'dynamic') {
     throw invalidConfig('splitMib', `applies only with --strategy dynamic, not ${strategy}`);
   }
-  const most = Math.max(after, cluster.nodes);
-  const partitions = integerIn(
-    'partitions',
-    input.partitions ?? (strategy === 'dynamic' ? cluster.nodes : DEFAULT_PARTITIONS),
-    strategy === 'dynamic' ? 1 : most,
-    MAX_PARTITIONS,
-    strategy === 'dynamic' ? '' : ` (every one of the ${most} nodes needs one)`,
-  );
+  // Fixed partitions never split, so each node the change leaves needs one; dynamic ranges split
+  // on a join, but each node needs one to start with.
+  const most = strategy === 'fixed-partitions' ? Math.max(after, cluster.nodes) : cluster.nodes;
+  const partitions = !whole
+    ? DEFAULT_PARTITIONS
+    : integerIn(
+        'partitions',
+        input.partitions ?? (strategy === 'dynamic' ? cluster.nodes : DEFAULT_PARTITIONS),
+        most,
+        MAX_PARTITIONS,
+        ` (every one of the ${most} nodes needs one)`,
+      );
   const keys = oneOf(
     'keyStrategy',
     input.keyStrategy ?? REBALANCE_DEFAULTS.keyStrategy,

@@ -10,7 +10,7 @@ import { createCoordinator } from '../../engine/coordinator.js';
 import { createRandom } from '../../engine/random.js';
 import type { DataShape, RebalanceContext, RebalanceStrategy } from '../../engine/rebalance.js';
 import { createPlacement, replicatedOwnership, type Placement } from '../../engine/replication.js';
-import type { Ring } from '../../engine/ring.js';
+import type { NodeSpec, Ring } from '../../engine/ring.js';
 import { imbalance } from '../../engine/stats.js';
 import { moveTo, type StreamPlan } from '../../engine/streaming.js';
 import { newTokenParts, tokenFromParts } from '../../engine/token.js';
@@ -96,11 +96,12 @@ export function runRebalance(
   const progress = options.progress ?? noProgress;
   const strategy = getRebalanceStrategy(config.strategy);
   const before = config.cluster.nodes;
-  const { kind, count } = config.change;
-  const added = kind === 'add' || kind === 'replace' ? count : 0;
-  const roster = topologyOf({ ...config.cluster, nodes: before + added });
+  const { count } = config.change;
+  const roster = rosterOf(config);
   const root = createRandom(config.cluster.seed);
-  const spanMs = Math.max(1, config.rows); // one event per ms of the span, on average
+  // The events' time span: at least 1,000 s, so that an ordered key space (time-bucket) can be
+  // cut into as many ranges as any strategy needs, at least 1 ms each.
+  const spanMs = Math.max(1_000_000, config.rows);
   const partitioner = createPartitioner(config.keys, {
     tokenFunction: getTokenFunction(config.cluster.partitioner),
     salt: { kind: 'fixed', salts: 8 },
@@ -136,14 +137,15 @@ export function runRebalance(
     createCluster({ placement, partitioner, table: logTable, storage: 'partitions' });
   const written = createWrittenData(config.rows);
   const reshapes: ReshapePoint[] = [];
-  const reshape = (rows: number): void => {
-    if (strategy.reshape === undefined) return;
+  /** Reshapes a `dynamic` ring; returns the plan when the balancer moved data. */
+  const reshape = (rows: number): StreamPlan | undefined => {
+    if (strategy.reshape === undefined) return undefined;
     const result = strategy.reshape(cluster.placement.ring, context, written);
-    if (result.ring === cluster.placement.ring) return;
+    if (result.ring === cluster.placement.ring) return undefined;
     const next = createPlacement(result.ring, replication);
-    let movedRows = 0;
-    if (result.moves === 0) cluster.install(next);
-    else movedRows = moveTo(cluster, next).movedRows;
+    const plan = result.moves === 0 ? undefined : moveTo(cluster, next);
+    if (plan === undefined) cluster.install(next);
+    const movedRows = plan?.movedRows ?? 0;
     reshapes.push({
       rows,
       ranges: result.ring.size,
@@ -152,6 +154,7 @@ export function runRebalance(
       moves: result.moves,
       movedRows,
     });
+    return plan;
   };
 
   // Load: every row at ALL through the data-plane coordinator, placed as the key strategy says.
@@ -180,7 +183,7 @@ export function runRebalance(
   const loadBefore = loads(cluster);
 
   // The change, one node at a time, each streamed and cleaned up before the next.
-  const plans: StreamPlan[] = [];
+  const plans: PlanSummary[] = [];
   let durationMs = 0;
   let duringMove: DuringMove | null = null;
   const nextPlacement = (step: number): Placement =>
@@ -189,13 +192,21 @@ export function runRebalance(
       replication,
     );
   if (sim === undefined) {
+    // The dead nodes of a removal or replacement are all dead before the first is dealt with.
     for (let step = 0; step < count; step++) {
       const dead = deadNode(config, step);
       if (dead !== undefined) cluster.markDown(roster[dead]!.id);
+    }
+    for (let step = 0; step < count; step++) {
       const plan = moveTo(cluster, nextPlacement(step));
-      plans.push(plan);
+      plans.push(summaryOf(plan));
       durationMs += streamingMs(plan, config.streamBytesPerSec);
-      reshape(rows);
+      // What the balancer moves after the change is the change's doing too.
+      const balanced = reshape(rows);
+      if (balanced !== undefined) {
+        plans.push(summaryOf(balanced));
+        durationMs += streamingMs(balanced, config.streamBytesPerSec);
+      }
       progress(config.rows + step + 1, config.rows + count);
     }
   } else {
@@ -220,7 +231,7 @@ export function runRebalance(
       loaded,
       random: root.fork('traffic'),
       onChange: (report) => {
-        plans.push(report.plan);
+        plans.push(summaryOf(report.plan));
         progress(config.rows + plans.length, config.rows + count);
       },
     });
@@ -237,7 +248,7 @@ export function runRebalance(
     change: config.change,
     config,
     movedFraction: totalRows === 0 ? 0 : movedRows / totalRows,
-    idealFraction: kind === 'add' ? count / (before + count) : count / before,
+    idealFraction: idealFraction(config),
     maxOverMean: {
       before: imbalance(loadBefore.filter(isMember).map((l) => l.rows)).maxOverMean,
       after: imbalance(loadAfter.filter(isMember).map((l) => l.rows)).maxOverMean,
@@ -248,10 +259,10 @@ export function runRebalance(
       after: loadAfter[i]!,
     })),
     streaming: {
-      bytes: sum(plans.flatMap((p) => p.tasks.map((t) => t.bytes))),
+      bytes: sum(plans.map((p) => p.bytes)),
       rows: movedRows,
       partitions: sum(plans.map((p) => p.movedPartitions)),
-      streams: sum(plans.map((p) => p.tasks.length)),
+      streams: sum(plans.map((p) => p.streams)),
       rebuiltRanges: sum(plans.map((p) => p.rebuiltRanges)),
       durationMs,
     },
@@ -315,6 +326,49 @@ function loads(cluster: Cluster): (NodeLoad | null)[] {
       ? { ownership: ownership[i]! / placement.rf, rows: node.rows, bytes: node.bytes }
       : null,
   );
+}
+
+/** What the report keeps of a plan: its counts, not its streams' keys. */
+type PlanSummary = Omit<StreamPlan, 'tasks' | 'lostKeys' | 'from' | 'to'> & {
+  readonly bytes: number;
+  readonly streams: number;
+};
+
+function summaryOf(plan: StreamPlan): PlanSummary {
+  const { tasks, lostKeys, from, to, ...counts } = plan;
+  return { ...counts, bytes: sum(tasks.map((t) => t.bytes)), streams: tasks.length };
+}
+
+/**
+ * The least a strategy could move, change by change: a join of the (n+1)-th node moves 1/(n+1)
+ * of the copies, a leave of one of n moves 1/n, a replacement 1/n; summed over the steps.
+ */
+export function idealFraction(config: RebalanceConfig): number {
+  const n = config.cluster.nodes;
+  let ideal = 0;
+  for (let step = 0; step < config.change.count; step++) {
+    if (config.change.kind === 'add') ideal += 1 / (n + step + 1);
+    else if (config.change.kind === 'replace') ideal += 1 / n;
+    else ideal += 1 / (n - step);
+  }
+  return ideal;
+}
+
+/**
+ * The cluster's nodes: the first `nodes` laid out as the cluster flags say, then the nodes that
+ * join. A replacement takes the DC and rack of the node it replaces.
+ */
+function rosterOf(config: RebalanceConfig): NodeSpec[] {
+  const { kind, count } = config.change;
+  const before = config.cluster.nodes;
+  if (kind === 'add') return topologyOf({ ...config.cluster, nodes: before + count });
+  const nodes = topologyOf(config.cluster);
+  if (kind !== 'replace') return nodes;
+  const replacements = Array.from({ length: count }, (_, step) => {
+    const replaced = nodes[before - 1 - step]!;
+    return { id: `n${before + step + 1}`, dc: replaced.dc, rack: replaced.rack };
+  });
+  return [...nodes, ...replacements];
 }
 
 /** The virtual time a plan's streams take: every node sends its share at `bytesPerSec`. */

@@ -167,11 +167,11 @@ export function runDuringTraffic(
         },
       );
     };
-    if (change.dead === undefined) begin();
-    else {
-      sim.crash(cluster.placement.ring.nodes[change.dead]!.id);
-      scheduler.after(AFTER_CONVICTION_MS, begin);
-    }
+    // Every dead node dies before the first change, and the first waits for their conviction.
+    const dead = index === 0 ? changes.flatMap((c) => (c.dead === undefined ? [] : [c.dead])) : [];
+    if (dead.length === 0) return begin();
+    for (const node of dead) sim.crash(cluster.placement.ring.nodes[node]!.id);
+    scheduler.after(AFTER_CONVICTION_MS, begin);
   };
 
   scheduler.after(0, operate);

@@ -55,8 +55,8 @@ ${rebalanceStrategyNames.map((name) => `  ${name.padEnd(17)}${getRebalanceStrate
 Changes, one node at a time, each streamed and cleaned up before the next:
   --add K            K new nodes bootstrap
   --decommission K   K live nodes stream their ranges to the new owners, then leave
-  --remove K         K dead nodes leave; their ranges are rebuilt from the surviving replicas
-  --replace K        K dead nodes are replaced by new ones taking their tokens or partitions`;
+  --remove K         K nodes, all dead at once, leave; their ranges are rebuilt from the survivors
+  --replace K        K nodes, all dead at once, are replaced by new ones in their DC and rack`;
 
 export function registerRebalance(program: Command, io: Io): void {
   const command = addClusterOptions(
@@ -76,18 +76,21 @@ export function registerRebalance(program: Command, io: Io): void {
         integerOption('--add <k>', 'nodes to add, 1-10000 (default: none; give one change)'),
       )
       .addOption(
-        integerOption('--remove <k>', 'dead nodes to remove, 1 to nodes - rf (default: none)'),
+        integerOption(
+          '--remove <k>',
+          'dead nodes to remove, all dead at once, 1 to nodes - rf in each DC (default: none)',
+        ),
       )
       .addOption(
         integerOption(
           '--decommission <k>',
-          'live nodes to decommission, 1 to nodes - rf (default: none)',
+          'live nodes to decommission, 1 to nodes - rf in each DC (default: none)',
         ),
       )
       .addOption(
         integerOption(
           '--replace <k>',
-          'dead nodes to replace with new ones, 1 to nodes (default: none)',
+          'dead nodes to replace with new ones in their DC and rack, all dead at once, 1 to nodes (default: none)',
         ),
       )
       .addOption(
@@ -99,7 +102,7 @@ export function registerRebalance(program: Command, io: Io): void {
       .addOption(
         numberOption(
           '--split-mib <m>',
-          `dynamic splits a range past this many MiB, 0.001-1048576 (default: a quarter of a node's expected data)`,
+          `dynamic splits a range past this many MiB, 0.001-1048576 (default: the expected data over 4 per node, at least 64 KiB)`,
         ),
       )
       .addOption(
@@ -141,11 +144,16 @@ export function registerRebalance(program: Command, io: Io): void {
       if (flags.strategy !== undefined) {
         throw new RinglabError(
           'INVALID_ARGUMENT',
-          '--compare runs every strategy; drop --strategy',
-          '--strategy',
+          'strategy does not apply with --compare, which runs every strategy; drop --strategy',
+          'strategy',
         );
       }
-      const configs = rebalanceStrategyNames.map((strategy) =>
+      // Ordered keys (time-bucket) can only be placed by strategies that cut ranges from the
+      // key space; the others are left out, and the table says so.
+      const names = rebalanceStrategyNames.filter(
+        (strategy) => !orderedKeys(input) || wholePartitions(strategy),
+      );
+      const configs = names.map((strategy) =>
         resolveRebalanceConfig(applicable({ ...input, strategy })),
       );
       const reports = withProgress(io, 'rebalance', { json: flags.json === true }, (progress) =>
@@ -155,7 +163,11 @@ export function registerRebalance(program: Command, io: Io): void {
           }),
         ),
       );
-      io.out(flags.json ? toJson(reports) : renderComparison(reports));
+      io.out(
+        flags.json
+          ? toJson(reports)
+          : renderComparison(reports, names.length < rebalanceStrategyNames.length),
+      );
       return;
     }
     const config = resolveRebalanceConfig(input);
@@ -175,6 +187,14 @@ export function registerRebalance(program: Command, io: Io): void {
       'two dead nodes removed; their partitions rebuilt from the survivors',
     ],
   ]);
+}
+
+function wholePartitions(strategy: string): boolean {
+  return strategy === 'fixed-partitions' || strategy === 'dynamic';
+}
+
+function orderedKeys(input: RebalanceOptionsInput): boolean {
+  return input.keyStrategy === 'time-bucket';
 }
 
 /** The flags --compare passes to a strategy: those that apply to it. */
@@ -294,7 +314,7 @@ export function renderRebalance(report: RebalanceReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderComparison(reports: readonly RebalanceReport[]): string {
+export function renderComparison(reports: readonly RebalanceReport[], leftOut = false): string {
   const first = reports[0]!;
   return `${[
     describeCluster(
@@ -327,6 +347,12 @@ export function renderComparison(reports: readonly RebalanceReport[]): string {
         count(r.lost.rows),
       ]),
     ),
+    ...(leftOut
+      ? [
+          '',
+          `${first.config.keys} keys are ordered: only the strategies that cut ranges from the key space can place them`,
+        ]
+      : []),
     '',
     `seed ${first.seed}`,
   ].join('\n')}\n`;
