@@ -6,16 +6,18 @@
  * 2. ring lookups with replica set (12 nodes, 16 vnodes, rf 3), and 3. hashring on the same keys;
  * 4. the data-plane write path with load counters only, and 5. with every row stored, plus the
  *    heap one stored row takes;
- * 6. a scale run of 1,000 nodes and 10 million events;
+ * 6. a scale run of 1,000 nodes (tokens from the balanced allocator) and 10 million events;
  * 7. the time plane's event loop (bench/perf/event-loop.ts), and a bare typed-array heap doing
  *    the same pops and pushes;
  * 8. the time plane end to end (bench/perf/time-plane.ts): simulated messages per second of a
  *    stream of writes at QUORUM on the rows' cluster;
+ * 9. the balanced allocator at scale (bench/perf/growth.ts): a ring grown from 1 to 1,000 nodes,
+ *    one node added to it, and the worst max/mean of replicated ownership along the way;
  *
  * and returns the figures as a value; the CLI renders it. Rows 1-5 run in this process over
  * inputs generated before their timing (bench/perf/fixture.ts), timed by benchmark.js with the
- * median of its cycles; the heap figure and the scale run each run in a child process
- * (bench/perf/isolated.ts). New in-process rows go in bench/perf/micro.ts.
+ * median of its cycles; the heap figure, the scale run and the balanced growth each run in a
+ * child process (bench/perf/isolated.ts). New in-process rows go in bench/perf/micro.ts.
  */
 import { cpus } from 'node:os';
 import type { AllocatorName } from '../engine/allocation.js';
@@ -26,6 +28,7 @@ import { lazyFixture, PERF_CLUSTER, type Fixture } from './perf/fixture.js';
 import {
   isolations,
   runIsolated,
+  type GrowthResult,
   type HeapResult,
   type Isolation,
   type ScaleResult,
@@ -35,7 +38,7 @@ import { microRows, ROW, type MicroRow } from './perf/micro.js';
 import { evaluateTargets, type TargetResult } from './perf/targets.js';
 import { TIME_PLANE_WRITES_PER_SEC } from './perf/time-plane.js';
 
-export type { HeapResult, Isolation, ScaleResult, TargetResult };
+export type { GrowthResult, HeapResult, Isolation, ScaleResult, TargetResult };
 /** The row names, for readers of a report's rows. */
 export { ROW };
 
@@ -64,6 +67,9 @@ export interface PerfSizing {
   readonly heapEvents: number;
   readonly scaleNodes: number;
   readonly scaleEvents: number;
+  /** The balanced growth: nodes grown to (and joined), and nodes its balance is measured up to. */
+  readonly growthNodes: number;
+  readonly growthCurveNodes: number;
   readonly timing: Timing;
 }
 
@@ -78,6 +84,8 @@ export interface PerfConfig extends PerfSizing {
 
 /** The targets' scale run. */
 const FULL_SCALE = { nodes: 1_000, events: 10_000_000 } as const;
+/** The targets' balanced growth. */
+const FULL_GROWTH = 1_000;
 
 const SIZINGS: Readonly<Record<PerfSize, PerfSizing>> = {
   full: {
@@ -87,6 +95,8 @@ const SIZINGS: Readonly<Record<PerfSize, PerfSizing>> = {
     heapEvents: 200_000,
     scaleNodes: FULL_SCALE.nodes,
     scaleEvents: FULL_SCALE.events,
+    growthNodes: FULL_GROWTH,
+    growthCurveNodes: FULL_GROWTH,
     timing: { rounds: 4, maxTimeSec: 1, minSamples: 5, minTimeSec: 0.05 },
   },
   quick: {
@@ -96,6 +106,10 @@ const SIZINGS: Readonly<Record<PerfSize, PerfSizing>> = {
     heapEvents: 100_000,
     scaleNodes: FULL_SCALE.nodes,
     scaleEvents: 1_000_000,
+    growthNodes: FULL_GROWTH,
+    // Measuring the balance after every join builds a ring and a placement each time: about
+    // 10 s up to 1,000 nodes, most of a quick run's minute.
+    growthCurveNodes: 250,
     timing: { rounds: 2, maxTimeSec: 0.5, minSamples: 5, minTimeSec: 0.05 },
   },
   tiny: {
@@ -105,18 +119,18 @@ const SIZINGS: Readonly<Record<PerfSize, PerfSizing>> = {
     heapEvents: 20_000,
     scaleNodes: 24,
     scaleEvents: 5_000,
+    growthNodes: 24,
+    growthCurveNodes: 24,
     timing: { rounds: 2, maxTimeSec: 0.01, minSamples: 2, minTimeSec: 0.005 },
   },
 };
 
 /**
- * The scale run allocates tokens at random: the replication-aware `balanced` allocator grows the
- * ring one node at a time, and for 1,000 nodes x 16 vnodes it took 12 s (22 s before its latest
- * tuning; 1.3 s for 300 nodes) when this suite was written, most of the 30 s budget on its own
- * and more than the 10 million writes; `random` takes 0.1 s. Ownership balance is not what the
- * scale run measures.
+ * The scale run allocates tokens as a cluster does by default, with the replication-aware
+ * allocator, growing the ring one node at a time: a few seconds of its 30 s budget at 1,000 nodes
+ * (the balanced growth below times that on its own).
  */
-const SCALE_ALLOCATOR: AllocatorName = 'random';
+const SCALE_ALLOCATOR: AllocatorName = 'balanced';
 
 export function resolvePerfConfig(input: PerfOptionsInput = {}): PerfConfig {
   const size = input.size ?? (input.quick ? 'quick' : 'full');
@@ -175,6 +189,7 @@ export interface PerfReport {
     /** True when smaller than the targets' 1,000 nodes and 10M events (`--quick`). */
     readonly scaledDown: boolean;
   };
+  readonly growth: GrowthResult;
   readonly targets: readonly TargetResult[];
   readonly config: PerfConfig;
   readonly environment: {
@@ -217,6 +232,20 @@ export function runPerf(input: PerfOptionsInput = {}): PerfReport {
     config.isolation,
   );
   const scaledDown = scale.nodes < FULL_SCALE.nodes || scale.events < FULL_SCALE.events;
+  progress(
+    `balanced growth: 1 to ${config.growthNodes.toLocaleString('en-US')} nodes, then one more`,
+  );
+  const growth = runIsolated(
+    {
+      kind: 'growth',
+      seed: config.seed,
+      nodes: config.growthNodes,
+      vnodes: config.scaleVnodes,
+      rf: config.cluster.rf,
+      curveNodes: config.growthCurveNodes,
+    },
+    config.isolation,
+  );
 
   const rate = (name: string) => rows.find((row) => row.name === name)!.opsPerSec;
   const ratios: PerfRatios = {
@@ -233,6 +262,12 @@ export function runPerf(input: PerfOptionsInput = {}): PerfReport {
     scaleWallMs: scale.wallMs,
     scalePeakRssBytes: scale.peakRssBytes,
     scaleIsFull: !scaledDown,
+    growthMs: growth.growthMs,
+    joinMs: growth.joinMs,
+    growthIsFull: growth.nodes >= FULL_GROWTH,
+    growthWorstMaxOverMean: growth.worstMaxOverMean,
+    growthBound: growth.bound,
+    growthCurveIsFull: growth.curveNodes >= FULL_GROWTH,
   });
 
   return {
@@ -241,6 +276,7 @@ export function runPerf(input: PerfOptionsInput = {}): PerfReport {
     bytesPerRow: heap.bytesPerRow,
     heap,
     scale: { ...scale, scaledDown },
+    growth,
     targets,
     config,
     environment: {
@@ -249,7 +285,7 @@ export function runPerf(input: PerfOptionsInput = {}): PerfReport {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     },
-    notes: notesFor(config, scaledDown),
+    notes: notesFor(config, scaledDown, growth),
   };
 }
 
@@ -298,21 +334,28 @@ function measureRows(
   });
 }
 
-function notesFor(config: PerfConfig, scaledDown: boolean): string[] {
+function notesFor(config: PerfConfig, scaledDown: boolean, growth: GrowthResult): string[] {
+  const count = (value: number) => value.toLocaleString('en-US');
   const notes = [
-    `each rate is the median of its benchmark.js cycles (${config.timing.rounds} rounds, the rows taking turns) over ${config.keys.toLocaleString('en-US')} pre-generated keys, ${config.batch.toLocaleString('en-US')} per operation; ± is half the interquartile range`,
-    `the scale run allocates tokens with "${config.scaleAllocator}": "balanced" grows the ring node by node, which alone took about 12 s for 1,000 nodes`,
+    `each rate is the median of its benchmark.js cycles (${config.timing.rounds} rounds, the rows taking turns) over ${count(config.keys)} pre-generated keys, ${count(config.batch)} per operation; ± is half the interquartile range`,
+    `the scale run allocates tokens with "${config.scaleAllocator}", growing the ring node by node`,
+    `balanced growth, ${growth.vnodes} vnodes, rf ${growth.rf}, SimpleStrategy: 1 to ${count(growth.nodes)} nodes in ${count(Math.round(growth.growthMs))} ms; one node added to ${count(growth.nodes)} in ${growth.joinMs.toFixed(1)} ms (median of ${growth.joinsMs.length} after a warm-up; the process's first join ${growth.firstJoinMs.toFixed(1)} ms); replicated ownership max/mean at most ${growth.worstMaxOverMean.toFixed(4)} (at ${count(growth.worstAtNodes)} nodes) up to ${count(growth.curveNodes)} nodes, ${growth.finalMaxOverMean.toFixed(4)} there, against the bound ${growth.bound.toFixed(4)}`,
     `write-rows stores ${config.rowEvents.toLocaleString('en-US')} events into each fresh cluster, then starts another`,
     `${ROW.timePlane} counts simulated messages (a write at rf 3 sends 3 requests and gets 3 replies) per second of wall time, writes arriving at ${TIME_PLANE_WRITES_PER_SEC.toLocaleString('en-US')}/s of virtual time`,
   ];
   if (scaledDown) {
     notes.push(
-      `scale run scaled down to ${config.scaleNodes.toLocaleString('en-US')} nodes and ${config.scaleEvents.toLocaleString('en-US')} events (${config.size}); its targets are not evaluated`,
+      `scale run scaled down to ${count(config.scaleNodes)} nodes and ${count(config.scaleEvents)} events (${config.size}); its targets are not evaluated`,
+    );
+  }
+  if (growth.nodes < FULL_GROWTH || growth.curveNodes < FULL_GROWTH) {
+    notes.push(
+      `balanced growth scaled down to ${count(growth.nodes)} nodes, its balance measured up to ${count(growth.curveNodes)} (${config.size}); the targets of what is scaled down are not evaluated`,
     );
   }
   if (config.isolation === 'in-process') {
     notes.push(
-      'heap and scale were measured in this process: peak RSS includes the in-process rows',
+      'heap, scale and growth were measured in this process: peak RSS includes the in-process rows',
     );
   }
   return notes;

@@ -14,7 +14,13 @@
  * order, so `allocateTokens(nodes)[i]` equals `tokensForNewNode` on the ring of nodes 0..i-1.
  */
 import type { Progress } from './progress.js';
-import { balancedTokens, fractionOfParts, fractionOfToken } from './allocation-balanced.js';
+import {
+  balancedTokens,
+  createBalancedDomain,
+  fractionOfParts,
+  type BalancedDomain,
+  type DomainRing,
+} from './allocation-balanced.js';
 import { invalidConfig, RinglabError } from './errors.js';
 import type { Random } from './random.js';
 import { createPlacement, replicatedOwnership, type ReplicationStrategy } from './replication.js';
@@ -74,23 +80,8 @@ export function tokensForNewNode(options: NewNodeOptions): bigint[] {
     throw new RinglabError('INVALID_ARGUMENT', `node ${node.id} is already in the ring`, 'node');
   }
   const stream = random.fork(`tokens/${node.id}`);
-  const taken = new Set<bigint>(ring?.tokens);
-  if (allocator === 'random') return randomTokens(vnodes, stream, taken);
-  const sorted: SortedRing = ring
-    ? {
-        tokens: Array.from(ring.tokens),
-        fractions: Array.from(ring.tokenHi, (hi, i) => fractionOfParts(hi, ring.tokenLo[i]!)),
-        owners: Array.from(ring.owners),
-      }
-    : { tokens: [], fractions: [], owners: [] };
-  return joinBalanced(
-    ring ? [...ring.nodes, node] : [node],
-    sorted,
-    vnodes,
-    strategy,
-    stream,
-    taken,
-  );
+  if (allocator === 'random') return randomTokens(vnodes, stream, new Set<bigint>(ring?.tokens));
+  return joinBalanced(ring, node, vnodes, strategy, stream);
 }
 
 /**
@@ -133,8 +124,9 @@ export function growCluster(options: AllocationOptions): Growth {
 /**
  * Allocates every node in array order, handing each node's tokens to `joined` as soon as they
  * are chosen. The random allocator only needs the set of tokens taken (each node draws from its
- * own stream), so it keeps no sorted ring: `buildRing` sorts once at the end. The balanced
- * allocator sees the ring so far, kept ascending by insertion.
+ * own stream), so it keeps no ring: `buildRing` sorts once at the end. The balanced allocator
+ * keeps each allocation domain's state from one join to the next (`createBalancedDomain`), which
+ * gives the tokens `tokensForNewNode` would give on the ring so far.
  */
 function joinAll(options: AllocationOptions, joined: (tokens: bigint[]) => void): void {
   const { nodes, vnodes, allocator, strategy, random, progress } = options;
@@ -146,20 +138,26 @@ function joinAll(options: AllocationOptions, joined: (tokens: bigint[]) => void)
   }
   const every = progressEvery(options);
   const taken = new Set<bigint>();
-  const ring: SortedRing = { tokens: [], fractions: [], owners: [] };
+  const isTaken = (token: bigint): boolean => taken.has(token);
+  const domains = new Map<string, { domain: BalancedDomain; racks: Map<string, number> }>();
   nodes.forEach((node, index) => {
     const stream = random.fork(`tokens/${node.id}`);
     if (allocator === 'random') {
       joined(randomTokens(vnodes, stream, taken));
     } else {
-      const tokens = joinBalanced(nodes.slice(0, index + 1), ring, vnodes, strategy, stream, taken);
-      for (const token of tokens) {
-        taken.add(token);
-        const at = lowerBound(ring.tokens, token);
-        ring.tokens.splice(at, 0, token);
-        ring.fractions.splice(at, 0, fractionOfToken(token));
-        ring.owners.splice(at, 0, index);
+      const { rf, dc, rack } = domainOf(node, strategy);
+      let entry = domains.get(dc);
+      if (entry === undefined) {
+        entry = { domain: createBalancedDomain(rf), racks: new Map() };
+        domains.set(dc, entry);
       }
+      let rackId = entry.racks.get(rack);
+      if (rackId === undefined) {
+        rackId = entry.racks.size;
+        entry.racks.set(rack, rackId);
+      }
+      const tokens = entry.domain.join(rackId, vnodes, stream, isTaken);
+      for (const token of tokens) taken.add(token);
       joined(tokens);
     }
     const done = index + 1;
@@ -176,12 +174,6 @@ const PROGRESS_TOKENS = 4096;
  */
 function progressEvery({ allocator, vnodes }: AllocationOptions): number {
   return allocator === 'balanced' ? 1 : Math.max(1, Math.floor(PROGRESS_TOKENS / vnodes));
-}
-
-interface SortedRing {
-  readonly tokens: bigint[];
-  readonly fractions: number[];
-  readonly owners: number[];
 }
 
 function checkOptions(vnodes: number, strategy: ReplicationStrategy): void {
@@ -217,50 +209,67 @@ function randomTokens(vnodes: number, random: Random, taken: Set<bigint>): bigin
 }
 
 /**
- * Runs the balanced allocator for the last of `nodes` on its domain. NetworkTopologyStrategy
- * replicates each DC on its own, so only the node's DC, its racks and that DC's rf matter (a DC
- * without replicas is balanced as rf 1). SimpleStrategy sees the whole ring, each node its own
- * rack.
+ * The allocation domain of a node: NetworkTopologyStrategy replicates each DC on its own, so only
+ * the node's DC, its racks and that DC's rf matter (a DC without replicas is balanced as rf 1).
+ * SimpleStrategy sees the whole ring, each node its own rack.
+ */
+function domainOf(
+  node: NodeSpec,
+  strategy: ReplicationStrategy,
+): { readonly rf: number; readonly dc: string; readonly rack: string } {
+  if (strategy.class === 'SimpleStrategy') return { rf: strategy.rf, dc: '', rack: node.id };
+  const rf = Object.hasOwn(strategy.rfByDc, node.dc) ? strategy.rfByDc[node.dc]! : 0;
+  return { rf: Math.max(1, rf), dc: node.dc, rack: node.rack };
+}
+
+/**
+ * Runs the balanced allocator for `joining` on its domain (`domainOf`) of `ring`. A SimpleStrategy
+ * domain is the ring itself, read in place; a DC's is the ring's tokens of that DC.
  */
 function joinBalanced(
-  nodes: readonly NodeSpec[],
-  ring: SortedRing,
+  ring: Ring | undefined,
+  joining: NodeSpec,
   vnodes: number,
   strategy: ReplicationStrategy,
   random: Random,
-  taken: ReadonlySet<bigint>,
 ): bigint[] {
-  const joining = nodes[nodes.length - 1]!;
-  const simple = strategy.class === 'SimpleStrategy';
-  const dcRf = simple
-    ? 0
-    : Object.hasOwn(strategy.rfByDc, joining.dc)
-      ? strategy.rfByDc[joining.dc]!
-      : 0;
-  const rf = simple ? strategy.rf : Math.max(1, dcRf);
+  const nodes = ring ? [...ring.nodes, joining] : [joining];
+  const { rf, dc } = domainOf(joining, strategy);
   const local = new Int32Array(nodes.length).fill(-1);
   const racks: number[] = [];
   const rackIds = new Map<string, number>();
   nodes.forEach((node, i) => {
-    if (!simple && node.dc !== joining.dc) return;
+    const domain = domainOf(node, strategy);
+    if (domain.dc !== dc) return;
     local[i] = racks.length;
-    const key = simple ? node.id : node.rack;
-    let id = rackIds.get(key);
+    let id = rackIds.get(domain.rack);
     if (id === undefined) {
       id = rackIds.size;
-      rackIds.set(key, id);
+      rackIds.set(domain.rack, id);
     }
     racks.push(id);
   });
 
-  const domain: SortedRing = { tokens: [], fractions: [], owners: [] };
-  ring.tokens.forEach((token, i) => {
-    const owner = local[ring.owners[i]!]!;
-    if (owner < 0) return;
-    domain.tokens.push(token);
-    domain.fractions.push(ring.fractions[i]!);
-    domain.owners.push(owner);
-  });
+  const size = ring?.size ?? 0;
+  const inDomain: number[] = [];
+  for (let i = 0; i < size; i++) if (local[ring!.owners[i]!]! >= 0) inDomain.push(i);
+  const whole = inDomain.length === size && local.every((index, i) => index === i);
+  const domain: DomainRing =
+    ring === undefined
+      ? { tokens: [], fractions: [], owners: [] }
+      : whole
+        ? {
+            tokens: ring.tokens,
+            fractions: Float64Array.from(ring.tokenHi, (hi, i) =>
+              fractionOfParts(hi, ring.tokenLo[i]!),
+            ),
+            owners: ring.owners,
+          }
+        : {
+            tokens: inDomain.map((i) => ring.tokens[i]!),
+            fractions: inDomain.map((i) => fractionOfParts(ring.tokenHi[i]!, ring.tokenLo[i]!)),
+            owners: inDomain.map((i) => local[ring.owners[i]!]!),
+          };
 
   return balancedTokens({
     ring: domain,
@@ -269,11 +278,12 @@ function joinBalanced(
     rf,
     vnodes,
     random,
-    isTaken: (token) => taken.has(token),
+    // Any token of the ring, other domains' too: a binary search of its sorted tokens.
+    isTaken: (token) => ring !== undefined && contains(ring.tokens, token),
   });
 }
 
-function lowerBound(sorted: readonly bigint[], token: bigint): number {
+function contains(sorted: BigInt64Array, token: bigint): boolean {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
@@ -281,7 +291,7 @@ function lowerBound(sorted: readonly bigint[], token: bigint): number {
     if (sorted[mid]! < token) low = mid + 1;
     else high = mid;
   }
-  return low;
+  return low < sorted.length && sorted[low] === token;
 }
 
 function replicatedMaxOverMean(ring: Ring, strategy: ReplicationStrategy): number {

@@ -1,8 +1,10 @@
 /**
- * The two measurements that need a process of their own: heap per stored row needs `--expose-gc`
- * and no other live data churning the heap, and the scale run's peak RSS must not include the
- * in-process rows' million keys. Each is a job (a plain JSON value) run by `runJob`, normally in
- * a child `node --expose-gc bench/perf/child.js <job>` that prints the result as JSON.
+ * The measurements that need a process of their own: heap per stored row needs `--expose-gc`
+ * and no other live data churning the heap, the scale run's peak RSS must not include the
+ * in-process rows' million keys, and the balanced growth (bench/perf/growth.ts) times seconds of
+ * allocation that should not share a heap with them either. Each is a job (a plain JSON value)
+ * run by `runJob`, normally in a child `node --expose-gc bench/perf/child.js <job>` that prints
+ * the result as JSON.
  *
  * In-process isolation exists for unit tests, which run from TypeScript sources where there is
  * no compiled child script: the heap job then gets a collector from V8 directly, and the scale
@@ -21,6 +23,9 @@ import { getTokenFunction, hashEventId } from '../../partitioners/index.js';
 import { transientTextBytes } from '../../partitioners/key-bytes.js';
 import { placementOf, resolveClusterConfig } from '../cluster-config.js';
 import { createLogEvents, logTable } from '../workloads/log-events.js';
+import { runGrowth, type GrowthJob, type GrowthResult } from './growth.js';
+
+export type { GrowthJob, GrowthResult };
 
 export const isolations = ['child-process', 'in-process'] as const;
 export type Isolation = (typeof isolations)[number];
@@ -44,7 +49,7 @@ export interface ScaleJob extends ClusterShape {
   readonly allocator: AllocatorName;
 }
 
-export type IsolatedJob = HeapJob | ScaleJob;
+export type IsolatedJob = HeapJob | ScaleJob | GrowthJob;
 
 export interface HeapResult {
   readonly events: number;
@@ -76,12 +81,25 @@ export interface ScaleResult {
   readonly acked: number;
 }
 
-export type ResultOf<J extends IsolatedJob> = J extends HeapJob ? HeapResult : ScaleResult;
+export type ResultOf<J extends IsolatedJob> = J extends HeapJob
+  ? HeapResult
+  : J extends ScaleJob
+    ? ScaleResult
+    : GrowthResult;
 
 /** Runs `job` here. The child script calls this; so does in-process isolation. */
 export function runJob<J extends IsolatedJob>(job: J): ResultOf<J> {
-  return (job.kind === 'heap' ? measureHeap(job) : runScale(job)) as ResultOf<J>;
+  switch (job.kind) {
+    case 'heap':
+      return measureHeap(job) as ResultOf<J>;
+    case 'scale':
+      return runScale(job) as ResultOf<J>;
+    case 'growth':
+      return runGrowth(job) as ResultOf<J>;
+  }
 }
+
+export const jobKinds: readonly IsolatedJob['kind'][] = ['heap', 'scale', 'growth'];
 
 /** The compiled child script, next to this module's compiled form. */
 const CHILD_SCRIPT = fileURLToPath(new URL('./child.js', import.meta.url));

@@ -1,7 +1,7 @@
 /**
  * The performance targets of the suite (set for a 2-core machine), each a pure check of one
  * report figure. `met` is null when the run did not measure what the target is about (the scale
- * targets on a scaled-down `--quick` run).
+ * and balanced-growth targets on a scaled-down run).
  */
 export interface TargetResult {
   readonly id: string;
@@ -26,15 +26,29 @@ export interface TargetInputs {
   readonly scalePeakRssBytes: number;
   /** False when the scale run was smaller than the target's 1,000 nodes and 10M events. */
   readonly scaleIsFull: boolean;
+  /** Growing a ring from 1 to 1,000 nodes with the balanced allocator. */
+  readonly growthMs: number;
+  /** Adding one node to that ring. */
+  readonly joinMs: number;
+  /** False when the ring was grown to fewer than the targets' 1,000 nodes. */
+  readonly growthIsFull: boolean;
+  /** The worst max/mean of replicated ownership after any join, and what it must stay within. */
+  readonly growthWorstMaxOverMean: number;
+  readonly growthBound: number;
+  /** False when the balance was measured up to fewer than 1,000 nodes. */
+  readonly growthCurveIsFull: boolean;
 }
 
 /** 2 GB, decimal, the stricter reading. */
 const SCALE_RSS_LIMIT_BYTES = 2e9;
 const SCALE_WALL_LIMIT_MS = 30_000;
+const GROWTH_LIMIT_MS = 3_000;
+const JOIN_LIMIT_MS = 50;
 
 export function evaluateTargets(inputs: TargetInputs): TargetResult[] {
   const atLeast = (measured: number, floor: number) => measured >= floor;
   const scale = (met: boolean) => (inputs.scaleIsFull ? met : null);
+  const growth = (met: boolean) => (inputs.growthIsFull ? met : null);
   return [
     {
       id: 'write-vs-murmur3',
@@ -107,6 +121,31 @@ export function evaluateTargets(inputs: TargetInputs): TargetResult[] {
       unit: 'bytes',
       required: '< 2 GB',
       met: scale(inputs.scalePeakRssBytes < SCALE_RSS_LIMIT_BYTES),
+    },
+    {
+      id: 'balanced-growth-time',
+      description:
+        'balanced allocator: a ring grown from 1 to 1,000 nodes x 16 vnodes, one at a time',
+      measured: inputs.growthMs,
+      unit: 'ms',
+      required: `< ${GROWTH_LIMIT_MS.toLocaleString('en-US')} ms`,
+      met: growth(inputs.growthMs < GROWTH_LIMIT_MS),
+    },
+    {
+      id: 'balanced-join-time',
+      description: 'balanced allocator: one node added to that 1,000-node ring',
+      measured: inputs.joinMs,
+      unit: 'ms',
+      required: `< ${JOIN_LIMIT_MS} ms`,
+      met: growth(inputs.joinMs < JOIN_LIMIT_MS),
+    },
+    {
+      id: 'balanced-growth-balance',
+      description: 'replicated ownership max/mean after every join up to 1,000 nodes, rf 3',
+      measured: inputs.growthWorstMaxOverMean,
+      unit: 'ratio',
+      required: `<= ${inputs.growthBound.toFixed(4)}x, 1 + 4/(vnodes rf)`,
+      met: inputs.growthCurveIsFull ? inputs.growthWorstMaxOverMean <= inputs.growthBound : null,
     },
   ];
 }

@@ -54,6 +54,27 @@ describe('runPerf in its tiny size', () => {
       expectPositive(scale[field], `scale.${field}`);
     }
     expect(scale.scaledDown).toBe(true);
+
+    const growth = json.growth as Record<string, unknown>;
+    for (const field of ['nodes', 'growthMs', 'joinMs', 'curveNodes', 'worstMaxOverMean']) {
+      expectPositive(growth[field], `growth.${field}`);
+    }
+    expect((growth.joinsMs as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('grows the ring it was asked for, and measures its balance at every size up to the last', () => {
+    const { growth, config } = tinyReport();
+    expect(growth).toMatchObject({
+      nodes: config.growthNodes,
+      curveNodes: config.growthCurveNodes,
+      vnodes: config.scaleVnodes,
+      rf: config.cluster.rf,
+      bound: 1 + 4 / (config.scaleVnodes * config.cluster.rf),
+    });
+    expect(growth.worstMaxOverMean).toBeGreaterThanOrEqual(growth.finalMaxOverMean);
+    expect(growth.worstMaxOverMean).toBeGreaterThanOrEqual(1);
+    expect(growth.worstAtNodes).toBeGreaterThanOrEqual(1);
+    expect(growth.worstAtNodes).toBeLessThanOrEqual(growth.curveNodes);
   });
 
   it('writes every scale event and stores every heap event on rf replicas', () => {
@@ -62,7 +83,7 @@ describe('runPerf in its tiny size', () => {
     expect(heap.storedRows).toBe(heap.events * config.cluster.rf);
   });
 
-  it('evaluates every target, leaving the scale ones open on a scaled-down run', () => {
+  it('evaluates every target, leaving the scale and growth ones open on a scaled-down run', () => {
     const { targets } = tinyReport();
     expect(targets.map((target) => target.id)).toEqual([
       'write-vs-murmur3',
@@ -74,10 +95,13 @@ describe('runPerf in its tiny size', () => {
       'heap-per-row',
       'scale-time',
       'scale-rss',
+      'balanced-growth-time',
+      'balanced-join-time',
+      'balanced-growth-balance',
     ]);
     for (const target of targets) {
       expect(Number.isFinite(target.measured)).toBe(true);
-      expect(target.met === null).toBe(target.id.startsWith('scale-'));
+      expect(target.met === null).toBe(/^(scale|balanced)-/.test(target.id));
     }
   });
 
@@ -150,6 +174,8 @@ describe('perf options', () => {
     expect(config).toMatchObject({ size: 'full', isolation: 'child-process', seed: 1 });
     expect(config.scaleNodes).toBe(1_000);
     expect(config.scaleEvents).toBe(10_000_000);
+    expect(config).toMatchObject({ growthNodes: 1_000, growthCurveNodes: 1_000 });
+    expect(config.scaleAllocator).toBe('balanced');
     expect(resolvePerfConfig({ quick: true }).size).toBe('quick');
   });
 

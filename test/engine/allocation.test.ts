@@ -451,6 +451,73 @@ describe('growCluster', () => {
   );
 });
 
+describe('balanced allocator: tokens', () => {
+  it('pins the tokens of a small seed (the same before and after it kept its state between joins)', () => {
+    const tokens = allocateTokens({
+      nodes: topology(5),
+      vnodes: 2,
+      allocator: 'balanced',
+      strategy: simpleStrategy(3),
+      random: createRandom(42),
+    });
+    expect(tokens).toEqual([
+      [-7391070111278067712n, 1832301925576708096n],
+      [6624480168537420800n, -4219234736776717312n],
+      [-540244114208786944n, 4816253035917145088n],
+      [9037484063448922624n, -202455412041595136n],
+      [-5583575276369097728n, 3858815990767554304n],
+    ]);
+  });
+
+  // Past 4,096 gaps (256 nodes of 16 vnodes) a join no longer searches every gap, only those of
+  // the most loaded nodes; a cluster grown node by node keeps its state from one join to the
+  // next, a node joining a ring starts from the ring. Both must give the same tokens.
+  it.each([
+    ['SimpleStrategy rf 3', topology(300), simpleStrategy(3)],
+    ['one DC of 3 racks, rf 3', topology(270, 1, 3), networkTopologyStrategy({ dc1: 3 })],
+  ])(
+    'gives a node joining a ring of more than 4,096 gaps the tokens the grown cluster gave it (%s)',
+    (_name, nodes, strategy) => {
+      const options = { vnodes: 16, allocator: 'balanced', strategy } as const;
+      const all = allocateTokens({ ...options, nodes, random: createRandom(6) });
+      for (const joining of [258, nodes.length - 5, nodes.length]) {
+        const ring = buildRing(nodes.slice(0, joining - 1), all.slice(0, joining - 1));
+        const node = nodes[joining - 1]!;
+        expect(tokensForNewNode({ ...options, ring, node, random: createRandom(6) })).toEqual(
+          all[joining - 1],
+        );
+      }
+      expect(new Set(all.flat()).size).toBe(nodes.length * 16);
+    },
+  );
+});
+
+describe('balanced allocator: a grown cluster and a joining node agree', () => {
+  it('regression: a rack joining a DC with fewer racks than rf changes every span (racks in turn)', () => {
+    // 15 nodes of rack r1, then r2, then r3: the 16th and the 31st node each bring a rack while
+    // there are fewer than rf, so fewer repeats are allowed and every span shrinks. A grown
+    // cluster that kept its spans from before gave different tokens from the 16th node on.
+    const nodes = Array.from({ length: 45 }, (_, i) => ({
+      id: `n${i + 1}`,
+      dc: 'dc1',
+      rack: `r${1 + Math.floor(i / 15)}`,
+    }));
+    const options = {
+      vnodes: 4,
+      allocator: 'balanced',
+      strategy: networkTopologyStrategy({ dc1: 3 }),
+    } as const;
+    const all = allocateTokens({ ...options, nodes, random: createRandom(1) });
+    for (const joining of [16, 17, 30, 31, 32, 45]) {
+      const ring = buildRing(nodes.slice(0, joining - 1), all.slice(0, joining - 1));
+      const node = nodes[joining - 1]!;
+      expect(tokensForNewNode({ ...options, ring, node, random: createRandom(1) })).toEqual(
+        all[joining - 1],
+      );
+    }
+  });
+});
+
 describe('balanced allocator: its model of replica placement', () => {
   /** The model's ownership of every node, domain by domain, in ring node order. */
   function modelOwnership(ring: Ring, strategy: ReplicationStrategy): Float64Array {
@@ -496,7 +563,7 @@ describe('balanced allocator: its model of replica placement', () => {
   });
 });
 
-describe('balanced allocator: growing to 250 nodes, 16 vnodes', () => {
+describe('balanced allocator: growing to 250 nodes (and one test to 320), 16 vnodes', () => {
   const vnodes = 16;
 
   it('keeps max/mean within 1 + 4/(vnodes rf) at every size with SimpleStrategy rf 3', () => {
@@ -511,6 +578,19 @@ describe('balanced allocator: growing to 250 nodes, 16 vnodes', () => {
     expect(balanced.filter((point) => point.maxOverMean > bound)).toEqual([]);
     // Below 4 nodes every node holds everything, whatever the tokens.
     expectBalancedBeatsRandom(balanced, random, 4);
+  });
+
+  it('keeps max/mean within the bound past 4,096 gaps too: every size up to 320 nodes, rf 3', () => {
+    const curve = growthCurve({
+      nodes: topology(320),
+      vnodes,
+      allocator: 'balanced',
+      strategy: simpleStrategy(3),
+      random: createRandom(4),
+    });
+    const bound = cassandraBound(vnodes, 3, false);
+    expect(curve).toHaveLength(320);
+    expect(curve.filter((point) => point.maxOverMean > bound)).toEqual([]);
   });
 
   it('keeps max/mean within 1 + 4/vnodes at every size with rf 1', () => {
