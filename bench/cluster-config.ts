@@ -240,24 +240,27 @@ export function clusterCost(
 }
 
 /**
- * The balanced allocator: each join evaluates every gap of its domain (the ring, or its DC) and
- * re-places each of its tokens a few times, so a cluster costs a term per token, growing with
- * vnodes, and a term in nodes² × vnodes over the domain. Fitted (least squares on relative error)
- * to SimpleStrategy rf 3 at 100 to 2,000 nodes × 16, 100 to 500 × 64, 250 × 256 and 60 × 1,024
- * (0.5 to 53 s of CPU; the fit within 35% of every point), then scaled by rf, linear from
- * 1,000 × 16 at rf 1, 3 and 5 (5.9, 13.0, 20.3 s). 2 DCs × 3 racks, rf 3 per DC, 1,000 × 16:
- * 9.8 s, the model 8.8 s.
+ * The balanced allocator: a join re-evaluates only the gaps its tokens change, and once a domain
+ * (the ring, or its DC) has more than 4,096 gaps it considers only the gaps near the most loaded
+ * nodes, so a cluster costs a term per token, growing with vnodes, and a term in nodes × vnodes
+ * over the domain's first 4,096 gaps, where every gap is still weighed. Measured as CPU time of
+ * `ring` at rf 3 (SimpleStrategy): 1,000 × 16 2.9 s (the model 3.3 s), 2,000 × 16 4.8 s (6.7 s),
+ * 500 × 64 5.4 s (4.8 s), 250 × 256 16.5 s (13.4 s); scaled by rf as before, linear through
+ * the earlier runs at rf 1, 3 and 5.
  */
-const BALANCED_NS_PER_TOKEN = 163_000;
-const BALANCED_NS_PER_TOKEN_VNODE = 226;
-const BALANCED_NS_PER_NODE_PAIR_VNODE = 762;
+const BALANCED_NS_PER_TOKEN = 100_000;
+const BALANCED_NS_PER_TOKEN_VNODE = 400;
+const BALANCED_NS_PER_NODE_PAIR_VNODE = 400;
+/** Gaps past which a join weighs only the gaps near the most loaded nodes. */
+const BALANCED_EXACT_GAPS = 4096;
 
 function balancedNs({ nodes, vnodes, rf, dcs, replication }: ClusterConfig): number {
   const domainNodes = replication === 'simple' ? nodes : nodes / dcs;
   // Linear in rf through the 1,000 × 16 runs at rf 1, 3 and 5; 1 at rf 3, where the fit is.
   const rfScale = 0.176 + 0.275 * rf;
   const perToken = BALANCED_NS_PER_TOKEN + BALANCED_NS_PER_TOKEN_VNODE * vnodes;
-  const pairs = BALANCED_NS_PER_NODE_PAIR_VNODE * nodes * domainNodes * vnodes;
+  const weighed = Math.min(domainNodes, BALANCED_EXACT_GAPS / vnodes);
+  const pairs = BALANCED_NS_PER_NODE_PAIR_VNODE * nodes * weighed * vnodes;
   return rfScale * (nodes * vnodes * perToken + pairs);
 }
 
