@@ -67,6 +67,8 @@ class StoredPartition implements Partition {
   bytes = 0;
   writes = 0;
   reads = 0;
+  /** A local index's counts of this partition's rows by value (see `createLocalIndex`). */
+  indexCounts: IndexCounts | undefined = undefined;
 
   constructor(token: TokenParts) {
     this.tokenHi = token.hi | 0;
@@ -196,21 +198,40 @@ export function createStorageNode(index: number, indexedColumn?: string): Storag
   return { index, ...createStore(localIndex), indexStore: createStore(undefined) };
 }
 
-/** Counts per partition and value; a WeakMap, so a wiped partition takes its counts with it. */
+/**
+ * Counts per partition and value, kept on the partition itself, so a wiped or dropped partition
+ * takes its counts with it. Text values (the common case: a severity) are counted by the text
+ * itself, without building a key; other values by `valueKey`, in a map of their own, so the
+ * number 1 and the text '1' stay apart.
+ */
 interface CountingIndex extends LocalIndex {
   add(partition: Partition, value: Value | undefined, delta: number): void;
 }
 
+interface IndexCounts {
+  readonly text: Map<string, number>;
+  readonly other: Map<string, number>;
+}
+
 function createLocalIndex(column: string): CountingIndex {
-  const counts = new WeakMap<Partition, Map<string, number>>();
   return {
     column,
-    count: (partition, value) => counts.get(partition)?.get(valueKey(value)) ?? 0,
+    count(partition, value) {
+      const counts = (partition as StoredPartition).indexCounts;
+      if (counts === undefined) return 0;
+      return (
+        (typeof value === 'string' ? counts.text.get(value) : counts.other.get(valueKey(value))) ??
+        0
+      );
+    },
     add(partition, value, delta) {
-      let byValue = counts.get(partition);
-      if (byValue === undefined) counts.set(partition, (byValue = new Map()));
-      const key = valueKey(value);
-      byValue.set(key, (byValue.get(key) ?? 0) + delta);
+      const stored = partition as StoredPartition;
+      const counts = (stored.indexCounts ??= { text: new Map(), other: new Map() });
+      if (typeof value === 'string') counts.text.set(value, (counts.text.get(value) ?? 0) + delta);
+      else {
+        const key = valueKey(value);
+        counts.other.set(key, (counts.other.get(key) ?? 0) + delta);
+      }
     },
   };
 }
