@@ -3,7 +3,7 @@ import { createCluster, type Cluster } from '../../engine/cluster.js';
 import { blockFor, consistencyLevels, type ConsistencyLevel } from '../../engine/consistency.js';
 import { createCoordinator } from '../../engine/coordinator.js';
 import type { StorageMode } from '../../engine/node.js';
-import type { PartitionKey, Partitioner } from '../../engine/partitioner.js';
+import type { Partitioner } from '../../engine/partitioner.js';
 import { createRandom } from '../../engine/random.js';
 import {
   createPlacement,
@@ -12,26 +12,10 @@ import {
   type ReplicationStrategy,
 } from '../../engine/replication.js';
 import { buildRing, type NodeSpec } from '../../engine/ring.js';
-import { filterOf, toAllRanges, toPartitions } from '../../engine/query.js';
+import { filterOf, toPartitions } from '../../engine/query.js';
 import { genericTable, type Row } from '../../engine/row.js';
-import { getTokenFunction } from '../../partitioners/index.js';
-import { textBytes } from '../../partitioners/key-bytes.js';
+import { byK, keyOf } from '../helpers/by-k.js';
 import { expectRinglabError } from '../helpers/errors.js';
-
-/** A partitioner keyed on column `k`, so tests choose partitions directly. */
-const byK: Partitioner = {
-  name: 'by-k',
-  tokenFunction: getTokenFunction('murmur3'),
-  keyOf: (row) => keyOf(String(row.k)),
-  route: (query) =>
-    query.where.k === undefined
-      ? toAllRanges(filterOf(query))
-      : toPartitions([keyOf(String(query.where.k))], filterOf(query)),
-};
-
-function keyOf(text: string): PartitionKey {
-  return { bytes: textBytes(text), text };
-}
 
 function makeCluster(
   nodes: NodeSpec[],

@@ -18,8 +18,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../../engine/cluster.js';
 import { createCoordinator, type Coordinator } from '../../engine/coordinator.js';
-import type { PartitionKey, Partitioner } from '../../engine/partitioner.js';
-import { filterOf, toAllRanges, toPartitions } from '../../engine/query.js';
 import { createRandom } from '../../engine/random.js';
 import type { DataShape, RebalanceContext, RebalanceStrategy } from '../../engine/rebalance.js';
 import {
@@ -32,28 +30,14 @@ import { primaryOwnership, type NodeSpec, type Ring } from '../../engine/ring.js
 import { genericTable, type Row } from '../../engine/row.js';
 import { moveTo, repairAll } from '../../engine/streaming.js';
 import { newTokenParts } from '../../engine/token.js';
-import { getTokenFunction } from '../../partitioners/index.js';
 import { textBytes } from '../../partitioners/key-bytes.js';
 import { getRebalanceStrategy, rebalanceStrategyNames } from '../../rebalancing/index.js';
+import { byK, keyOf } from '../helpers/by-k.js';
 
 const RF = 3;
 const ROSTER = 10;
 const INITIAL = 4;
 const KEYS = 5;
-
-const byK: Partitioner = {
-  name: 'by-k',
-  tokenFunction: getTokenFunction('murmur3'),
-  keyOf: (row) => keyOf(String(row.k)),
-  route: (query) =>
-    query.where.k === undefined
-      ? toAllRanges(filterOf(query))
-      : toPartitions([keyOf(String(query.where.k))], filterOf(query)),
-};
-
-function keyOf(text: string): PartitionKey {
-  return { bytes: textBytes(text), text };
-}
 
 const roster: NodeSpec[] = Array.from({ length: ROSTER }, (_, i) => ({
   id: `n${i + 1}`,
