@@ -10,7 +10,7 @@ import { createCoordinator } from '../../engine/coordinator.js';
 import { createRandom } from '../../engine/random.js';
 import type { DataShape, RebalanceContext, RebalanceStrategy } from '../../engine/rebalance.js';
 import { createPlacement, replicatedOwnership, type Placement } from '../../engine/replication.js';
-import type { NodeSpec, Ring } from '../../engine/ring.js';
+import { membersOf, type NodeSpec, type Ring } from '../../engine/ring.js';
 import { imbalance } from '../../engine/stats.js';
 import { moveTo, type StreamPlan } from '../../engine/streaming.js';
 import { newTokenParts, tokenFromParts } from '../../engine/token.js';
@@ -319,8 +319,7 @@ const MAX_TRAFFIC_WRITES = 100_000_000;
 function loads(cluster: Cluster): (NodeLoad | null)[] {
   const placement: Placement = cluster.placement;
   const ownership = replicatedOwnership(placement);
-  const owns = new Uint8Array(cluster.nodes.length);
-  for (const owner of placement.ring.owners) owns[owner] = 1;
+  const owns = membersOf(placement.ring);
   return cluster.nodes.map((node, i) =>
     owns[i] === 1
       ? { ownership: ownership[i]! / placement.rf, rows: node.rows, bytes: node.bytes }

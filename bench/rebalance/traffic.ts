@@ -13,6 +13,7 @@ import type { Random } from '../../engine/random.js';
 import type { Row } from '../../engine/row.js';
 import { cleanup, repairAll } from '../../engine/streaming.js';
 import { createTimeCoordinator } from '../../engine/time/coordinator.js';
+import { membersOf } from '../../engine/ring.js';
 import type { Simulation } from '../../engine/time/simulation.js';
 import { startMove, type MoveReport } from '../../engine/time/streaming.js';
 import type { Placement } from '../../engine/replication.js';
@@ -90,8 +91,7 @@ export function runDuringTraffic(
 
   /** The next running member, round-robin: a node that owns nothing coordinates nothing. */
   const client = () => {
-    const owners = new Uint8Array(cluster.nodes.length);
-    for (const owner of cluster.placement.ring.owners) owners[owner] = 1;
+    const owners = membersOf(cluster.placement.ring);
     for (let tries = 0; tries < coordinators.length; tries++) {
       const coordinator = coordinators[turn]!;
       turn = (turn + 1) % coordinators.length;
