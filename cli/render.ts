@@ -2,6 +2,8 @@
  * Plain-text rendering: aligned tables and horizontal bars. Every command renders through
  * these so the output looks the same everywhere.
  */
+export { bytes, count, fixed, percent } from '../bench/report/format.js';
+
 export type Align = 'left' | 'right';
 
 export interface Column {
@@ -45,31 +47,6 @@ export function renderBar(value: number, max: number, width = 30): string {
   if (!(max > 0) || !(value > 0)) return '';
   const eighths = Math.round(Math.min(1, value / max) * width * 8);
   return '█'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8]!;
-}
-
-export function percent(fraction: number, digits = 2): string {
-  return `${(fraction * 100).toFixed(digits)}%`;
-}
-
-export function fixed(value: number, digits = 3): string {
-  return value.toFixed(digits);
-}
-
-/** 1234567 → "1,234,567". */
-export function count(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-/** Bytes with a binary unit: 1536 → "1.5 KiB". */
-export function bytes(value: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let scaled = value;
-  let unit = 0;
-  while (scaled >= 1024 && unit < units.length - 1) {
-    scaled /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(scaled)} B` : `${scaled.toFixed(1)} ${units[unit]}`;
 }
 
 /** JSON with bigints as decimal strings, two-space indented, newline-terminated. */
