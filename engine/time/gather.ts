@@ -18,7 +18,13 @@ import type { ConsistencyLevel } from '../consistency.js';
 import type { QueryPlanKind } from '../coordinator.js';
 import { mergeCopies, type Partition } from '../node.js';
 import type { PartitionKey } from '../partitioner.js';
-import { checkFilterColumns, matchesFilter, validateQuery, type Query } from '../query.js';
+import {
+  checkFilterColumns,
+  matchesFilter,
+  validateQuery,
+  type Query,
+  type RowFilter,
+} from '../query.js';
 import { baseRowsNamed, namedBy, type Unavailable } from '../replica-reads.js';
 import { rangeAt, type Ring } from '../ring.js';
 import { compareValues, type Row } from '../row.js';
@@ -231,6 +237,7 @@ export function createGather(core: CoordinatorCore) {
     }
     const byRange = partitionsByRange(ring);
     const results: (Row[][] | undefined)[] = new Array<Row[][] | undefined>(ring.size);
+    const read: number[] = new Array<number>(ring.size).fill(0);
     const cap = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     const storedRows = cluster.nodes.reduce((sum, node) => sum + node.rows, 0) / rf;
     const perRange = Math.max(1, (storedRows / ring.size) * 0.9);
@@ -279,7 +286,8 @@ export function createGather(core: CoordinatorCore) {
       if (stopped) return;
       stopped = true;
       const partitionRows = results.flatMap((found) => found ?? []);
-      finishOk(planKind, partitionRows, partitionRows.length, next);
+      const partitions = read.reduce((sum, n) => sum + n, 0);
+      finishOk(planKind, partitionRows, partitions, next);
     };
 
     const readRange = (position: number): void => {
@@ -296,7 +304,8 @@ export function createGather(core: CoordinatorCore) {
         failed.push({ range: describeRange(position), reason: 'unavailable' });
         return batchDone();
       }
-      const copies = new Map<string, { list: Partition[]; matched: number }>();
+      // What each asked replica held in the range, and which of its partitions had a match.
+      const answers: { held: readonly [string, Partition][]; hits: readonly boolean[] }[] = [];
       let answered = 0;
       let over = false;
       const timer = sim.afterTimeout('rangeMs', () => {
@@ -322,36 +331,39 @@ export function createGather(core: CoordinatorCore) {
         const held = byRange[replica]!.get(position) ?? [];
         // What the replica reads: every row for a scan, only the matches when a local index
         // answers. Counted when the request is served; a partition with no match costs nothing.
+        // Rows the replica reads in each partition (its cost), and whether any of them passes
+        // the query's filter (only those partitions are merged; a scan's other rows are read
+        // and thrown away on the replica, as a filtering scan does).
         let matched: number[] = [];
+        let hits: boolean[] = [];
         core.request(
           replica,
           'reads',
           () => {
             // A replica's local index knows its matches per partition; without one, it counts.
             const index = cluster.nodes[replica]!.localIndex;
-            matched = held.map(([, partition]) =>
-              plan.kind !== 'local'
-                ? partition.rows.length
-                : index !== undefined && index.column === plan.column
-                  ? index.count(partition, plan.value)
-                  : matchCount(partition, pick),
-            );
-            const rows = matched.reduce((sum, n) => sum + n, 0);
+            let rows = 0;
+            matched = new Array<number>(held.length);
+            hits = new Array<boolean>(held.length);
+            for (let i = 0; i < held.length; i++) {
+              const partition = held[i]![1];
+              const read =
+                plan.kind !== 'local'
+                  ? partition.rows.length
+                  : index !== undefined && index.column === plan.column
+                    ? index.count(partition, plan.value)
+                    : matchCount(partition, pick);
+              matched[i] = read;
+              hits[i] = plan.kind === 'local' ? read > 0 : anyMatches(partition, filter);
+              rows += read;
+            }
             return serviceMs.read + rows * serviceMs.perRowScanned;
           },
           () => {
             const node = cluster.nodes[replica]!;
             node.reads++;
-            held.forEach(([keyText, partition], i) => {
-              const entry = copies.get(keyText);
-              if (entry === undefined)
-                copies.set(keyText, { list: [partition], matched: matched[i]! });
-              else {
-                entry.list.push(partition);
-                entry.matched += matched[i]!;
-              }
-              node.rowsRead += matched[i]!;
-            });
+            for (let i = 0; i < held.length; i++) node.rowsRead += matched[i]!;
+            answers.push({ held, hits });
             return undefined;
           },
           () => {
@@ -363,12 +375,9 @@ export function createGather(core: CoordinatorCore) {
             // Partitions in token order inside the range, as a range read returns them; only
             // those where some copy matched are merged (the copies of each are merged whole, so
             // that a newer copy that no longer matches still wins over an older one that does).
-            const lists = [...copies.values()]
-              .filter((entry) => entry.matched > 0)
-              .map((entry) => entry.list)
-              .sort(([a], [b]) =>
-                a!.tokenHi !== b!.tokenHi ? a!.tokenHi - b!.tokenHi : a!.tokenLo - b!.tokenLo,
-              );
+            const lists = [...copiesOfHits(answers).values()].sort(([a], [b]) =>
+              a!.tokenHi !== b!.tokenHi ? a!.tokenHi - b!.tokenHi : a!.tokenLo - b!.tokenLo,
+            );
             const found: Row[][] = [];
             for (const list of lists) {
               const merged = mergeCopies(list, table.clustering);
@@ -376,6 +385,8 @@ export function createGather(core: CoordinatorCore) {
               if (kept.length > 0) found.push(kept);
             }
             results[position] = found;
+            // A scan reads every partition of the range; an index read, the ones it matched.
+            read[position] = pick === undefined ? distinctKeys(answers) : found.length;
             returned += found.reduce(
               (sum, rows) => sum + rows.filter((row) => matchesFilter(row, filter)).length,
               0,
@@ -405,6 +416,41 @@ export function createGather(core: CoordinatorCore) {
       return byRange;
     });
   }
+}
+
+/**
+ * The copies of every partition that some replica found a match in, by key, in the order the
+ * replicas answered: a partition is merged from all its copies (so that a newer copy that no
+ * longer matches still wins over an older one that does), and one no copy matched is skipped.
+ */
+function copiesOfHits(
+  answers: readonly { held: readonly [string, Partition][]; hits: readonly boolean[] }[],
+): Map<string, Partition[]> {
+  const copies = new Map<string, Partition[]>();
+  for (const { held, hits } of answers) {
+    for (let i = 0; i < held.length; i++) if (hits[i]) copies.set(held[i]![0], []);
+  }
+  if (copies.size === 0) return copies;
+  for (const { held } of answers) {
+    for (const [keyText, partition] of held) copies.get(keyText)?.push(partition);
+  }
+  return copies;
+}
+
+/** Non-empty partitions the replicas held in a range, each once however many copies it has. */
+function distinctKeys(answers: readonly { held: readonly [string, Partition][] }[]): number {
+  const keys = new Set<string>();
+  for (const { held } of answers) {
+    for (const [keyText, partition] of held) if (partition.rows.length > 0) keys.add(keyText);
+  }
+  return keys.size;
+}
+
+/** Whether any row of a partition passes the filter. */
+function anyMatches(partition: Partition, filter: RowFilter): boolean {
+  const rows = partition.rows;
+  for (let i = 0; i < rows.length; i++) if (matchesFilter(rows[i]!, filter)) return true;
+  return false;
 }
 
 /** Rows of a partition a read returns: all of them, or those `pick` keeps. */
