@@ -140,9 +140,11 @@ export function createSimulation(options: SimulationOptions): Simulation {
     });
   };
   const workers = options.workers ?? DEFAULT_WORKERS;
+  const serviceMs = { ...SERVICE_MS, ...options.serviceMs };
+  // Every mutation holds a write worker for the same time, a read of nothing a read worker.
   const stages = nodes.map(() => ({
-    writes: createServer(scheduler, { workers }),
-    reads: createServer(scheduler, { workers }),
+    writes: createServer(scheduler, { workers, usualServiceMs: serviceMs.write }),
+    reads: createServer(scheduler, { workers, usualServiceMs: serviceMs.read }),
   }));
   const running = new Uint8Array(nodes.length).fill(1);
   const snitch = new Map<number, Float64Array>();
@@ -211,7 +213,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     cluster,
     running,
     stages,
-    serviceMs: { ...SERVICE_MS, ...options.serviceMs },
+    serviceMs,
     timeouts,
     afterTimeout: (kind, handler) =>
       (timeoutQueues[kind] ??= scheduler.fixedDelay(timeouts[kind])).after(handler),
