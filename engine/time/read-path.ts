@@ -247,20 +247,24 @@ function mergeReplies(
   limit: number,
 ): MergedReplies {
   let first: Partition | undefined;
+  let firstRows: readonly Row[] = [];
+  let firstTimestamps: readonly number[] = [];
   let common = 0;
   let same = true;
   for (const copy of copies.values()) {
     if (copy === undefined) return mergeAll(copies, clustering, limit);
     if (first === undefined) {
       first = copy;
-      common = copy.rows.length;
+      firstRows = copy.rows;
+      firstTimestamps = copy.timestamps;
+      common = firstRows.length;
       continue;
     }
-    if (copy.rows.length !== common) same = false;
-    common = Math.min(common, copy.rows.length);
     const { rows, timestamps } = copy;
+    if (rows.length !== common) same = false;
+    common = Math.min(common, rows.length);
     for (let i = 0; i < common; i++) {
-      if (rows[i] !== first.rows[i] || timestamps[i] !== first.timestamps[i]) {
+      if (rows[i] !== firstRows[i] || timestamps[i] !== firstTimestamps[i]) {
         common = i;
         same = false;
         break;
