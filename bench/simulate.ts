@@ -12,6 +12,7 @@ export {
   MAX_EVENTS,
   MAX_INDEX_BUCKETS,
   MAX_LIMIT,
+  MAX_SCANS,
   MAX_RATE,
   type ReadShare,
   type SimulateConfig,

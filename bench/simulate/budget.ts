@@ -80,6 +80,8 @@ function scansEveryRange(config: SimulateConfig, kind: ReadKind): boolean {
       return config.strategy !== 'time-bucket';
     case 'by-id':
       return config.strategy !== 'hash-event-id';
+    case 'full-scan':
+      return true;
   }
 }
 
@@ -102,7 +104,7 @@ export function estimateSimulate(config: SimulateConfig): SimulateEstimate {
   const { events, cluster } = config;
   const replicas = cluster.rf * cluster.dcs;
   const globalIndex = config.index === 'global' || config.index === 'global-bucketed';
-  const reads = (config.readRatePerSec * config.spanMs) / 1000;
+  const reads = (config.readRatePerSec * config.spanMs) / 1000 + config.scans;
   const total = config.reads.reduce((sum, share) => sum + share.weight, 0);
   const partitions = partitionBound(skewViewOf(config), config.strategy);
   // On average a read runs with half the events stored.
@@ -123,7 +125,13 @@ export function estimateSimulate(config: SimulateConfig): SimulateEstimate {
     const count = (reads * share.weight) / total;
     if (scansEveryRange(config, share.kind)) {
       rangeReads += count;
-      const full = config.fanout === 'all' || share.kind === 'by-id';
+      // One event, every row, or one server's rows under a key that ignores the server: the
+      // limit is rarely met, so the read walks every range.
+      const full =
+        config.fanout === 'all' ||
+        share.kind === 'by-id' ||
+        share.kind === 'full-scan' ||
+        (share.kind === 'by-server' && config.strategy === 'hash-event-id');
       const ranges = cluster.nodes * cluster.vnodes;
       const walk = (Math.min(partitions, events) * replicas * PARTITION_WALK_SECONDS) / 2;
       spend(
@@ -146,6 +154,15 @@ export function estimateSimulate(config: SimulateConfig): SimulateEstimate {
           : (config.rateEventsPerSec * copies * BY_TIME_WIDTH_MS) / 1000;
     spend(share.kind, count * (LISTED_READ_SECONDS + rows / LISTED_ROWS_PER_SECOND));
   }
+  if (config.scans > 0) {
+    rangeReads += config.scans;
+    spend(
+      'full-scan',
+      config.scans *
+        (cluster.nodes * cluster.vnodes * RANGE_REQUEST_SECONDS +
+          storedReplicaRows / FULL_SCAN_ROWS_PER_SECOND),
+    );
+  }
   const writeSeconds = (events / WRITES_PER_SECOND) * (replicas / 3) * (globalIndex ? 2 : 1);
   const bytes =
     BASE_BYTES +
@@ -167,6 +184,7 @@ const READ_COST: Readonly<Record<ReadKind, string>> = {
   'by-severity': 'each walks ranges until it has --limit rows',
   'by-time': 'each walks ranges until it has --limit rows',
   'by-id': 'each asks every range, since one match never fills --limit',
+  'full-scan': 'each reads every row of every range',
 };
 
 /** Refuses a run over MAX_SECONDS or the memory it may use, naming the flag to lower. */

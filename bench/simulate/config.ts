@@ -40,6 +40,8 @@ export interface SimulateConfig {
   /** Mean read arrivals per second of virtual time, over the same span; 0 for none. */
   readonly readRatePerSec: number;
   readonly reads: readonly ReadShare[];
+  /** Full scans (reads of every row) at even offsets over the span, besides the read mix. */
+  readonly scans: number;
   /** Rows a read returns at most (a page). */
   readonly limit: number;
   readonly writeCl: ConsistencyLevel;
@@ -59,6 +61,7 @@ export const snitches = ['dynamic', 'static'] as const;
 export const MAX_EVENTS = 100_000_000;
 export const MAX_RATE = 1_000_000;
 export const MAX_LIMIT = 1_000_000;
+export const MAX_SCANS = 100;
 export const MAX_INDEX_BUCKETS = 1024;
 
 /**

@@ -48,6 +48,10 @@ export const readKinds = {
     describe: 'one written event by event_id',
     query: (written, _, limit) => ({ where: { event_id: written.event_id }, limit }),
   },
+  'full-scan': {
+    describe: 'every row of the table, ignoring --limit: an analytics job on the cluster',
+    query: () => ({ where: {} }),
+  },
 } as const satisfies Record<string, ReadKindSpec>;
 
 export type ReadKind = keyof typeof readKinds;

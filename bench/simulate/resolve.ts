@@ -22,6 +22,7 @@ import {
   MAX_INDEX_BUCKETS,
   MAX_LIMIT,
   MAX_RATE,
+  MAX_SCANS,
   partials,
   snitches,
   type SimulateConfig,
@@ -42,6 +43,7 @@ export interface SimulateOptionsInput extends ClusterOptionsInput {
   readonly rate?: number | undefined;
   readonly reads?: string | undefined;
   readonly readRate?: number | undefined;
+  readonly scans?: number | undefined;
   readonly limit?: number | undefined;
   readonly cl?: string | undefined;
   readonly writeCl?: string | undefined;
@@ -167,6 +169,7 @@ export function resolveSimulateConfig(
     startMs: DEFAULT_START_MS,
     readRatePerSec: readRate,
     reads: parseReadMix(input.reads ?? SIMULATE_DEFAULTS.reads),
+    scans: numberIn('scans', input.scans ?? 0, 0, MAX_SCANS, true),
     limit: numberIn('limit', input.limit ?? SIMULATE_DEFAULTS.limit, 1, MAX_LIMIT, true),
     writeCl: input.writeCl === undefined ? cl : level('writeCl', input.writeCl),
     readCl: input.readCl === undefined ? cl : level('readCl', input.readCl),

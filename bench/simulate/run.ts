@@ -218,8 +218,8 @@ export function runSimulate(
   const readRandom = root.fork('reads');
   const pickKind = readKindPicker(config.reads, readRandom.fork('kind'));
   const queryRandom = readRandom.fork('query');
-  const issueRead = (): void => {
-    const kind = pickKind();
+  const issueRead = (forced?: ReadKind): void => {
+    const kind = forced ?? pickKind();
     if (acknowledged.length === 0) {
       readsNotIssued++;
       return;
@@ -283,6 +283,10 @@ export function runSimulate(
     });
   };
   scheduleRead();
+  // Full scans at even offsets over the span, apart from the mix: an analytics job's reads.
+  for (let scan = 1; scan <= config.scans; scan++) {
+    scheduler.at((config.spanMs * scan) / (config.scans + 1), () => issueRead('full-scan'));
+  }
 
   const stepMs = Math.max(1, config.spanMs / PROGRESS_STEPS);
   for (let atMs = stepMs; atMs < config.spanMs; atMs += stepMs) {

@@ -7,6 +7,7 @@ import {
   MAX_EVENTS,
   MAX_INDEX_BUCKETS,
   MAX_LIMIT,
+  MAX_SCANS,
   MAX_RATE,
   operationKinds,
   partials,
@@ -53,6 +54,7 @@ interface SimulateFlags extends ClusterFlags {
   rate?: number;
   reads?: string;
   readRate?: number;
+  scans?: number;
   limit?: number;
   cl?: string;
   writeCl?: string;
@@ -78,7 +80,8 @@ Faults (--fault, repeatable; times are offsets on the virtual clock, within the 
   repair:n4@70s                rebuild n4's ranges from the other replicas
 
 Reads (--reads kind:weight,...): ${readKindNames.join(', ')}. Each reads what exists: a server,
-a ts range or an event_id of an acknowledged write; by-severity asks for ERROR or FATAL.`;
+a ts range or an event_id of an acknowledged write; by-severity asks for ERROR or FATAL;
+full-scan reads every row (ignoring --limit).`;
 
 export function registerSimulate(program: Command, io: Io): void {
   const command = addClusterOptions(
@@ -156,6 +159,12 @@ export function registerSimulate(program: Command, io: Io): void {
         numberOption(
           '--read-rate <r>',
           `reads per second of virtual time, 0-${MAX_RATE} (default: ${D.readShare * 100}% of --rate)`,
+        ),
+      )
+      .addOption(
+        integerOption(
+          '--scans <n>',
+          `full scans (every row, as an analytics job reads) at even times over the run, besides the mix, 0-${MAX_SCANS} (default: 0)`,
         ),
       )
       .addOption(
