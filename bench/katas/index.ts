@@ -5,8 +5,9 @@
  */
 import { RinglabError } from '../../engine/errors.js';
 import type { AnyKata } from '../kata/kata.js';
+import { ordersKata } from './orders.js';
 
-export const katas: readonly AnyKata[] = [];
+export const katas: readonly AnyKata[] = [ordersKata];
 
 export function kataNames(): string[] {
   return katas.map((kata) => kata.name);
