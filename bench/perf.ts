@@ -14,9 +14,10 @@
  * 9. the balanced allocator at scale (bench/perf/growth.ts): a ring grown from 1 to 1,000 nodes,
  *    one node added to it, and the worst max/mean of replicated ownership along the way;
  *
- * and returns the figures as a value; the CLI renders it. Rows 1-5 run in this process over
+ * and returns the figures as a value; the CLI renders it. Rows 1-7 run in this process over
  * inputs generated before their timing (bench/perf/fixture.ts), timed by benchmark.js with the
- * median of its cycles; the heap figure, the scale run and the balanced growth each run in a
+ * median of its cycles; row 8 the same way in a child process of its own, on its own copy of
+ * those inputs; the heap figure, the scale run and the balanced growth each run in a
  * child process (bench/perf/isolated.ts). New in-process rows go in bench/perf/micro.ts.
  */
 import { cpus } from 'node:os';
@@ -301,14 +302,15 @@ interface RowRun {
  * Times every in-process row, `timing.rounds` times each: first the rows that need no fixture,
  * before it exists, then the others; within each group the rows take turns, round by round, so
  * that a slow patch on the machine does not land on one row of a ratio only. A row's figure
- * comes from its cycles of every round.
+ * comes from its cycles of every round. A row marked `isolated` is timed last, all its rounds in
+ * a child process of its own (with in-process isolation, here).
  */
 function measureRows(
   config: PerfConfig,
   fixture: () => Fixture,
   progress: (line: string) => void,
 ): PerfRow[] {
-  const { seed, batch, rowEvents, timing } = config;
+  const { seed, keys, batch, rowEvents, timing } = config;
   const entries: RowRun[] = microRows.map((row) => ({ row, operation: undefined, cycles: [] }));
   const timeRound = (entry: RowRun, round: number) => {
     progress(`measuring ${entry.row.name} (round ${round + 1} of ${timing.rounds})`);
@@ -316,10 +318,23 @@ function measureRows(
     entry.cycles.push(...timeCycles(entry.row.name, entry.operation, timing));
   };
   for (const usesFixture of [false, true]) {
-    const group = entries.filter((e) => e.row.usesFixture === usesFixture);
+    const group = entries.filter((e) => e.row.usesFixture === usesFixture && !e.row.isolated);
     for (let round = 0; round < timing.rounds; round++) {
       for (const entry of group) timeRound(entry, round);
     }
+  }
+  for (const entry of entries.filter((e) => e.row.isolated)) {
+    progress(`measuring ${entry.row.name} in a process of its own (${timing.rounds} rounds)`);
+    const job = {
+      kind: 'row',
+      name: entry.row.name,
+      seed,
+      keys,
+      batch,
+      rowEvents,
+      timing,
+    } as const;
+    entry.cycles.push(...runIsolated(job, config.isolation).cycles);
   }
   return entries.map(({ row, cycles }) => {
     const rate = rateOf(cycles, batch);

@@ -2,7 +2,8 @@
  * The measurements that need a process of their own: heap per stored row needs `--expose-gc`
  * and no other live data churning the heap, the scale run's peak RSS must not include the
  * in-process rows' million keys, and the balanced growth (bench/perf/growth.ts) times seconds of
- * allocation that should not share a heap with them either. Each is a job (a plain JSON value)
+ * allocation that should not share a heap with them either; nor do the rows marked `isolated`
+ * (bench/perf/micro.ts), timed in a heap that holds only their own fixture. Each is a job (a plain JSON value)
  * run by `runJob`, normally in a child `node --expose-gc bench/perf/child.js <job>` that prints
  * the result as JSON.
  *
@@ -23,7 +24,10 @@ import { getTokenFunction, hashEventId } from '../../partitioners/index.js';
 import { transientTextBytes } from '../../partitioners/key-bytes.js';
 import { placementOf, resolveClusterConfig } from '../cluster-config.js';
 import { createLogEvents, logTable } from '../workloads/log-events.js';
+import { lazyFixture } from './fixture.js';
 import { runGrowth, type GrowthJob, type GrowthResult } from './growth.js';
+import { timeCycles, type Timing } from './measure.js';
+import { microRows } from './micro.js';
 
 export type { GrowthJob, GrowthResult };
 
@@ -49,7 +53,23 @@ export interface ScaleJob extends ClusterShape {
   readonly allocator: AllocatorName;
 }
 
-export type IsolatedJob = HeapJob | ScaleJob | GrowthJob;
+/** One in-process row (bench/perf/micro.ts) timed in a child: its fixture, then every round. */
+export interface RowJob {
+  readonly kind: 'row';
+  readonly name: string;
+  readonly seed: number;
+  readonly keys: number;
+  readonly batch: number;
+  readonly rowEvents: number;
+  readonly timing: Timing;
+}
+
+export interface RowResult {
+  /** Seconds per operation, one per benchmark.js cycle, from every round. */
+  readonly cycles: readonly number[];
+}
+
+export type IsolatedJob = HeapJob | ScaleJob | GrowthJob | RowJob;
 
 export interface HeapResult {
   readonly events: number;
@@ -85,7 +105,9 @@ export type ResultOf<J extends IsolatedJob> = J extends HeapJob
   ? HeapResult
   : J extends ScaleJob
     ? ScaleResult
-    : GrowthResult;
+    : J extends RowJob
+      ? RowResult
+      : GrowthResult;
 
 /** Runs `job` here. The child script calls this; so does in-process isolation. */
 export function runJob<J extends IsolatedJob>(job: J): ResultOf<J> {
@@ -96,10 +118,12 @@ export function runJob<J extends IsolatedJob>(job: J): ResultOf<J> {
       return runScale(job) as ResultOf<J>;
     case 'growth':
       return runGrowth(job) as ResultOf<J>;
+    case 'row':
+      return timeRow(job) as ResultOf<J>;
   }
 }
 
-export const jobKinds: readonly IsolatedJob['kind'][] = ['heap', 'scale', 'growth'];
+export const jobKinds: readonly IsolatedJob['kind'][] = ['heap', 'scale', 'growth', 'row'];
 
 /** The compiled child script, next to this module's compiled form. */
 const CHILD_SCRIPT = fileURLToPath(new URL('./child.js', import.meta.url));
@@ -229,6 +253,19 @@ function runScale(job: ScaleJob): ScaleResult {
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     acked,
   };
+}
+
+/** A row's rounds, one after the other: in a child, nothing else runs between them. */
+function timeRow(job: RowJob): RowResult {
+  const row = microRows.find((candidate) => candidate.name === job.name);
+  if (row === undefined) throw new Error(`no perf row is named ${job.name}`);
+  const fixture = lazyFixture(job.seed, job.keys, () => {});
+  const operation = row.prepare(fixture, job);
+  const cycles: number[] = [];
+  for (let round = 0; round < job.timing.rounds; round++) {
+    cycles.push(...timeCycles(row.name, operation, job.timing));
+  }
+  return { cycles };
 }
 
 function shape(job: ClusterShape): ClusterShape {

@@ -43,6 +43,11 @@ export interface MicroRow {
    * so that a slow patch on the machine does not land on one row of a ratio only.
    */
   readonly usesFixture: boolean;
+  /**
+   * True for a row timed in a child process of its own, on a fixture of its own
+   * (bench/perf/isolated.ts): one whose allocation and heap the other rows' garbage would skew.
+   */
+  readonly isolated?: true;
   /** `fixture` makes the shared inputs on first call. */
   prepare(fixture: () => Fixture, options: MicroRowOptions): () => void;
 }

@@ -39,6 +39,10 @@ export const timePlaneRow: MicroRow = {
   unit: 'messages',
   description: `the time plane end to end: writes at QUORUM arriving at ${TIME_PLANE_WRITES_PER_SEC.toLocaleString('en-US')}/s of virtual time, one coordinator; simulated messages`,
   usesFixture: true,
+  // A simulation allocates as it runs (its results, its queue's growth) and reads rows spread
+  // over the whole fixture: timed after the other rows, in a heap they have filled and churned,
+  // its rate says as much about them as about the time plane.
+  isolated: true,
   prepare: (fixture, { seed, batch }) => {
     const { events, placement } = fixture();
     const random = createRandom(seed).fork('perf/time-plane');

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolvePerfConfig, runPerf, type PerfReport } from '../../bench/perf.js';
 import { createTypedHeap } from '../../bench/perf/event-loop.js';
+import { runJob } from '../../bench/perf/isolated.js';
 import { microRows } from '../../bench/perf/micro.js';
 import { createRandom } from '../../engine/random.js';
 import { utf8Length } from '../../engine/row.js';
@@ -113,6 +114,24 @@ describe('runPerf in its tiny size', () => {
     expect(text).toContain('event-loop/typed-heap');
     expect(text).toMatch(/time plane [\d,]+ messages\/s/);
     expect(text).toContain('scaled down');
+  });
+});
+
+describe('a row timed in a process of its own', () => {
+  it('is the time plane, and its job times every round of it on a fixture of its own', () => {
+    expect(microRows.filter((row) => row.isolated).map((row) => row.name)).toEqual(['time-plane']);
+    const { timing, batch, rowEvents } = resolvePerfConfig({ size: 'tiny' });
+    const { cycles } = runJob({
+      kind: 'row',
+      name: 'time-plane',
+      seed: 7,
+      keys: 500,
+      batch,
+      rowEvents,
+      timing,
+    });
+    expect(cycles.length).toBeGreaterThanOrEqual(timing.rounds * timing.minSamples);
+    for (const seconds of cycles) expectPositive(seconds, 'a cycle');
   });
 });
 
