@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 
 /**
  * Everything a command reads from or writes to the outside world. Injected so that tests run the
@@ -15,6 +15,10 @@ export interface Io {
   readFile(path: string): Promise<string>;
   /** All of stdin as UTF-8. */
   readStdin(): Promise<string>;
+  /** Writes a file as UTF-8, replacing it; rejects with the file system's error. */
+  writeFile(path: string, text: string): Promise<void>;
+  /** Creates a directory and its parents; an existing one is fine. */
+  makeDir(path: string): Promise<void>;
 }
 
 let stdoutGuarded = false;
@@ -40,6 +44,10 @@ export function processIo(): Io {
     errIsTty: process.stderr.isTTY,
     errColumns: process.stderr.columns,
     readFile: (path) => readFile(path, 'utf8'),
+    writeFile: (path, text) => writeFile(path, text, 'utf8'),
+    makeDir: async (path) => {
+      await mkdir(path, { recursive: true });
+    },
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isRinglabError } from '../engine/errors.js';
 import { registerPerf } from './commands/bench-perf.js';
+import { registerKata } from './commands/kata.js';
 import { registerSkew } from './commands/bench-skew.js';
 import { registerRebalance } from './commands/rebalance.js';
 import { registerReplicas } from './commands/replicas.js';
@@ -8,11 +9,12 @@ import { registerRing } from './commands/ring.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerToken } from './commands/token.js';
 import { registerWorkload } from './commands/workload.js';
+import { ExitCode } from './exit.js';
 import { flagged } from './flags.js';
 import { processIo, type Io } from './io.js';
 import { addExamples } from './options.js';
 
-/** Exit codes: 0 success, 1 an unexpected failure (a bug), 2 bad input. */
+/** Exit codes: 0 success, 1 a checker found a violation (or a bug), 2 bad input. */
 export const EXIT_OK = 0;
 export const EXIT_BUG = 1;
 export const EXIT_USAGE = 2;
@@ -36,6 +38,7 @@ export function buildProgram(io: Io): Command {
   registerWorkload(program, io);
   registerSimulate(program, io);
   registerRebalance(program, io);
+  registerKata(program, io);
   const bench = program.command('bench').description('experiments: skew and performance');
   registerSkew(bench, io);
   registerPerf(bench, io);
@@ -44,6 +47,7 @@ export function buildProgram(io: Io): Command {
     ['ringlab bench perf --quick', 'the performance suite, scaled down'],
   ]);
   addExamples(program, [
+    ['ringlab kata logsentry', 'a server-log store: which key and index design, by the numbers'],
     ['ringlab token hello --partitioner murmur3', 'the token of a key'],
     ['ringlab ring --nodes 12 --dcs 2 --racks 3', 'a two-DC ring and its ownership'],
     ['ringlab bench skew --compare --events 200000', 'compare key strategies'],
@@ -70,6 +74,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OK;
   } catch (error) {
+    if (error instanceof ExitCode) return error.code;
     if (error instanceof CommanderError) {
       // Commander has already printed its message or the help. Help asked for is a success; help
       // shown because a subcommand is missing carries exit code 1 from commander: a usage error.

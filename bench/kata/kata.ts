@@ -47,6 +47,12 @@ export interface Kata<E extends ExperimentBase = ExperimentBase> {
   readonly schema: z.ZodType<E>;
   readonly flags: readonly KataFlag[];
   /**
+   * Adjusts the flags' overrides (field path to value) before they are applied, for a flag that
+   * sets more than one field: `--fault` adds scenarios and lengthens the workload unless the
+   * other flags set it.
+   */
+  prepare?(overrides: Map<string, unknown>): void;
+  /**
    * Fills in what depends on other fields (the cluster's defaults, rf) and checks what the schema
    * cannot (rf against the nodes per DC, a fault's node, the run's cost), throwing
    * ExperimentErrors that name the field. The result is what `--export` prints: resolving it

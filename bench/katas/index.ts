@@ -5,9 +5,11 @@
  */
 import { RinglabError } from '../../engine/errors.js';
 import type { AnyKata } from '../kata/kata.js';
+import { domainCounters } from './domain-counters.js';
+import { logsentry } from './logsentry.js';
 import { ordersKata } from './orders.js';
 
-export const katas: readonly AnyKata[] = [ordersKata];
+export const katas: readonly AnyKata[] = [logsentry, ordersKata, domainCounters];
 
 export function kataNames(): string[] {
   return katas.map((kata) => kata.name);

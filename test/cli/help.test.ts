@@ -9,6 +9,8 @@ const quietIo = {
   errIsTty: false,
   readFile: () => Promise.reject(new Error('no files here')),
   readStdin: () => Promise.resolve(''),
+  writeFile: () => Promise.reject(new Error('no files here')),
+  makeDir: () => Promise.reject(new Error('no files here')),
 };
 
 /** Every command with the words that reach it: [], ['token'], ['bench', 'skew'], ... */

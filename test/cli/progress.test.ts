@@ -14,6 +14,8 @@ function fakeIo(errIsTty: boolean): Io & { readonly errText: () => string } {
     errColumns: 100,
     readFile: () => Promise.reject(new Error('no files')),
     readStdin: () => Promise.resolve(''),
+    writeFile: () => Promise.reject(new Error('no files here')),
+    makeDir: () => Promise.reject(new Error('no files here')),
     errText: () => err,
   };
 }

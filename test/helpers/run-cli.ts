@@ -4,6 +4,8 @@ export interface CliRun {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Files the run wrote, by path. */
+  readonly written: Readonly<Record<string, string>>;
 }
 
 /** What the fake process around an in-process run has: files, stdin, a terminal or not. */
@@ -12,6 +14,8 @@ export interface FakeWorld {
   readonly files?: Readonly<Record<string, string>>;
   readonly stdin?: string;
   readonly errIsTty?: boolean;
+  /** Paths (files or directories) that cannot be written: EACCES. */
+  readonly unwritable?: readonly string[];
 }
 
 /** Runs the CLI in-process, capturing what it prints and its exit code. */
@@ -23,6 +27,14 @@ export async function runCli(...argv: string[]): Promise<CliRun> {
 export async function runCliIn(world: FakeWorld, ...argv: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
+  const written: Record<string, string> = {};
+  const refuse = (path: string): void => {
+    if (world.unwritable?.some((bad) => path === bad || path.startsWith(`${bad}/`))) {
+      throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), {
+        code: 'EACCES',
+      });
+    }
+  };
   const code = await main(argv, {
     out: (text) => {
       stdout += text;
@@ -40,6 +52,13 @@ export async function runCliIn(world: FakeWorld, ...argv: string[]): Promise<Cli
       });
     },
     readStdin: async () => world.stdin ?? '',
+    writeFile: async (path, text) => {
+      refuse(path);
+      written[path] = text;
+    },
+    makeDir: async (path) => {
+      refuse(path);
+    },
   });
-  return { code, stdout, stderr };
+  return { code, stdout, stderr, written };
 }
