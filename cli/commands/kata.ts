@@ -144,11 +144,17 @@ async function runAndReport(
   );
   // Files after stdout: a file that cannot be written loses nothing already printed.
   if (flags.csv !== undefined) {
-    await io.makeDir(flags.csv);
-    for (const file of reportCsvFiles(report))
-      await io.writeFile(`${flags.csv}/${file.name}`, file.text);
+    const dir = flags.csv;
+    await writing(dir, () => io.makeDir(dir));
+    for (const file of reportCsvFiles(report)) {
+      const path = `${dir}/${file.name}`;
+      await writing(path, () => io.writeFile(path, file.text));
+    }
   }
-  if (flags.report !== undefined) await io.writeFile(flags.report, renderHtmlReport(report));
+  if (flags.report !== undefined) {
+    const path = flags.report;
+    await writing(path, () => io.writeFile(path, renderHtmlReport(report)));
+  }
   if (report.violations > 0) throw new ExitCode(1);
 }
 
@@ -260,6 +266,26 @@ export function registerKata(program: Command, io: Io): void {
     .command('schema')
     .description('print the JSON Schema of experiment files, for editors')
     .action(() => io.out(toJson(experimentJsonSchema())));
+}
+
+/** A file the run writes; a file system error becomes a usage error naming the path. */
+async function writing(path: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EACCES'
+        ? 'permission denied'
+        : code === 'ENOENT'
+          ? 'its directory does not exist'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : code === 'ENOTDIR'
+              ? 'a part of the path is not a directory'
+              : (error as Error).message;
+    throw new RinglabError('INVALID_ARGUMENT', `cannot write ${path}: ${why}`);
+  }
 }
 
 async function readExperiment(io: Io, file: string): Promise<string> {

@@ -164,15 +164,22 @@ export function createReplicaRequests(
     score[replica] = old === 0 ? tookMs : old + SCORE_WEIGHT * (tookMs - old);
   };
 
+  // Each node's server for a stage, picked once per leg rather than by name per request.
+  const servers = {
+    writes: stages.map((stage) => stage.writes),
+    reads: stages.map((stage) => stage.reads),
+  };
+
   // One request's round trip, over state that lives as long as the leg: the message there, the
   // stage, the work, the message back.
   const reusable = (leg: RequestLeg): ((replica: number) => void) => {
+    const stage = servers[leg.stage];
     let replica = 0;
     let sentAt = 0;
-    const back = (): void => {
+    const back = (nowMs: number): void => {
       // A coordinator that crashed meanwhile hears nothing.
       if (running[self] === 1) {
-        const took = scheduler.now - sentAt;
+        const took = nowMs - sentAt;
         heard(replica, took);
         leg.reply(took);
       }
@@ -185,7 +192,7 @@ export function createReplicaRequests(
     };
     const deliver = (): void => {
       if (running[replica] !== 1) return leg.over();
-      stages[replica]![leg.stage].submit(leg.costMs(), served);
+      stage[replica]!.submit(leg.costMs(), served);
     };
     return (to) => {
       replica = to;
