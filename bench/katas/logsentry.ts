@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 
+import { RinglabError } from '../../engine/errors.js';
 import { createRandom } from '../../engine/random.js';
 import { indexModeNames } from '../../indexes/index.js';
 import { strategyNames } from '../../partitioners/index.js';
@@ -163,9 +164,10 @@ function parseFaultModes(text: string): FaultMode[] {
   const modes = text === '' || text === 'all' ? [...FAULT_MODES] : text.split(',');
   for (const mode of modes) {
     if (!(FAULT_MODES as readonly string[]).includes(mode)) {
-      throw new ExperimentError(
+      throw new RinglabError(
+        'INVALID_ARGUMENT',
+        `--fault ${JSON.stringify(mode)} is not a failure mode; use ${FAULT_MODES.join(', ')} or all`,
         '--fault',
-        `${JSON.stringify(mode)} is not a failure mode; use ${FAULT_MODES.join(', ')} or all`,
       );
     }
   }
@@ -218,9 +220,10 @@ function parseMix(text: string): Record<string, number> {
     const [kind = '', weight, ...rest] = part.trim().split(':');
     const value = Number(weight);
     if (weight === undefined || rest.length > 0 || weight === '' || !Number.isFinite(value)) {
-      throw new ExperimentError(
+      throw new RinglabError(
+        'INVALID_ARGUMENT',
+        `--read-mix ${JSON.stringify(part)} should be kind:weight, e.g. by-server:0.9`,
         '--read-mix',
-        `${JSON.stringify(part)} should be kind:weight, e.g. by-server:0.9`,
       );
     }
     mix[kind] = value;
