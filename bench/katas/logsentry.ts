@@ -40,6 +40,7 @@ import {
 import { readKindNames, type ReadKind } from '../simulate/reads.js';
 import { resolveSimulateConfig, type SimulateOptionsInput } from '../simulate/resolve.js';
 import { runSimulate, type SimulateReport } from '../simulate/run.js';
+import { ms } from '../report/format.js';
 import { MAX_SERVERS } from '../workloads/log-events.js';
 import { ringChartOf } from '../kata/charts.js';
 
@@ -578,16 +579,18 @@ function findingsOf(
     const last = ranked.at(-1)!;
     const p99 = num(first.m, `${kind}.p99`)!;
     const worst = num(last.m, `${kind}.p99`)!;
-    const parts = num(first.m, `${kind}.partitions`)!;
-    const worstParts = num(last.m, `${kind}.partitions`)!;
+    const requests = num(first.m, `${kind}.replicas`)!;
+    const worstRequests = num(last.m, `${kind}.replicas`)!;
+    const what =
+      kind === 'by-severity' ? 'High-severity events across the system' : "One server's logs";
     findings.push({
       id: `${kind}-winner`,
-      text: `${KIND_LABEL[kind] === 'high severity' ? 'High-severity reads across the system' : "One server's logs"}: ${first.name} answers with p99 ${p99} ms reading ${parts} partitions; ${last.name} needs ${worst} ms (${ratio(worst, p99)}) and ${worstParts} partitions.`,
+      text: `${what}: ${first.name} answers fastest, p99 ${ms(p99)} with ${sig(requests)} replica requests per read; ${last.name} is slowest, p99 ${ms(worst)} (${ratio(worst, p99)}) with ${sig(worstRequests)}.`,
       numbers: {
         bestP99Ms: p99,
         worstP99Ms: worst,
-        bestPartitions: parts,
-        worstPartitions: worstParts,
+        bestReplicaRequests: requests,
+        worstReplicaRequests: worstRequests,
       },
     });
   }
@@ -605,7 +608,7 @@ function findingsOf(
     const writeCost = num(first.m, 'writeMessages')!;
     findings.push({
       id: 'read-mix',
-      text: `For this read mix (${mix}), ${first.name} costs the least: ${low} replica requests per read against ${high} for ${last.name} (${ratio(high, low)}), at ${writeCost} mutation${writeCost === 1 ? '' : 's'} per write.`,
+      text: `For this read mix (${mix}), ${first.name} costs the least: ${sig(low)} replica requests per read against ${sig(high)} for ${last.name} (${ratio(high, low)}), at ${writeCost} mutation${writeCost === 1 ? '' : 's'} per write.`,
       numbers: {
         bestRequestsPerRead: low,
         worstRequestsPerRead: high,
@@ -623,7 +626,7 @@ function findingsOf(
     if (hotValue > 1.5 * evenValue) {
       findings.push({
         id: 'write-hot-spot',
-        text: `${hot.name} concentrates writes: the busiest node takes ${hotValue}× the mean, against ${evenValue}× for ${even.name}.`,
+        text: `${hot.name} concentrates writes: the busiest node takes ${sig(hotValue)}× the mean, against ${sig(evenValue)}× for ${even.name}.`,
         numbers: { hotMaxOverMean: hotValue, evenMaxOverMean: evenValue },
       });
     }
@@ -634,10 +637,11 @@ function findingsOf(
     const scan = scans[0]!;
     const p50 = num(scan.m, 'full-scan.p50')!;
     const parts = num(scan.m, 'full-scan.partitions')!;
+    const requests = num(scan.m, 'full-scan.replicas')!;
     findings.push({
       id: 'analytics-scan',
-      text: `An analytics full scan takes ${p50} ms at best (${scan.name}) and reads ${parts} partitions on every node; run such jobs on a copy built for scans (a warehouse), not on the cluster serving the reads.`,
-      numbers: { scanP50Ms: p50, scanPartitions: parts },
+      text: `An analytics full scan reads every range: ${sig(requests)} replica requests and ${sig(parts)} partitions, p50 ${ms(p50)} at best (${scan.name}). Its cost grows with the data, not with the answer: that is what a warehouse copy built for scans is for.`,
+      numbers: { scanP50Ms: p50, scanPartitions: parts, scanReplicaRequests: requests },
     });
   }
 
@@ -663,7 +667,10 @@ function findingsOf(
   return findings;
 }
 
-const ratio = (a: number, b: number): string => (b > 0 ? `${round(a / b, 1)}×` : '—');
+const ratio = (a: number, b: number): string => (b > 0 ? `${sig(a / b)}×` : '—');
+/** Three significant figures, with thousands separators: 1,330, 52.9, 6.57. */
+const sig = (value: number): string =>
+  Number(value.toPrecision(3)).toLocaleString('en-US', { maximumFractionDigits: 3 });
 const pct = (fraction: number): string => `${round(fraction * 100, 1)}%`;
 
 function runLogsentry(experiment: LogsentryExperiment, options: KataRunOptions): KataReport {

@@ -40,7 +40,7 @@ describe('the logsentry experiment', () => {
       seed: 1,
       cluster: { nodes: 12, vnodes: 16, rf: 3, allocator: 'balanced' },
     });
-    expect((experiment as { designs: unknown[] }).designs).toHaveLength(4);
+    expect((experiment as unknown as { designs: unknown[] }).designs).toHaveLength(4);
     expect(resolveDocument(JSON.parse(JSON.stringify(experiment))).experiment).toEqual(experiment);
   });
 
@@ -127,8 +127,8 @@ describe('a logsentry run', () => {
     const byServer = report.findings.find((f) => f.id === 'by-server-winner')!;
     expect(byServer.text).toMatch(/^One server's logs: server-salted \+ local answers/);
     const metrics = (name: string) => report.designs.find((d) => d.name === name)!.metrics;
-    expect(byServer.numbers['bestPartitions']).toBe(
-      metrics('server-salted + local')['by-server.partitions'],
+    expect(byServer.numbers['bestReplicaRequests']).toBe(
+      metrics('server-salted + local')['by-server.replicas'],
     );
     // The hashed key scans every range for one server; the salted one reads its salts.
     expect(metrics('hash-event-id + local')['by-server.partitions']).toBeGreaterThan(
