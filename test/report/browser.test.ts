@@ -7,11 +7,13 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { resolveDocument } from '../../bench/experiment/experiment.js';
+import { getKata } from '../../bench/katas/index.js';
 import type { KataReport } from '../../bench/kata/report.js';
 import { renderHtmlReport } from '../../bench/report/html.js';
 import { fixtureReport, HOSTILE, hostileReport } from './fixture.js';
@@ -34,6 +36,35 @@ interface Visit {
   /** Closes the page and stops recording. */
   close(): Promise<void>;
 }
+
+/** Every chart of `report` is an svg on the page, of a size, with shapes that have ink. */
+async function expectChartsDrawn(page: Page, report: KataReport): Promise<void> {
+  for (const chart of report.charts) {
+    const drawn = await page.locator(`svg[data-chart="${chart.id}"]`).evaluate((svg) => {
+      const box = svg.getBoundingClientRect();
+      const shapes = [...svg.querySelectorAll('rect, path, circle, line, polygon, polyline')];
+      const inked = shapes.filter((shape) => {
+        const b = (shape as unknown as Measurable).getBBox();
+        return b.width > 0 || b.height > 0;
+      });
+      return {
+        width: box.width,
+        height: box.height,
+        shapes: shapes.length,
+        inked: inked.length,
+        title: svg.querySelector(':scope > title')?.textContent ?? '',
+      };
+    });
+    expect(drawn.width, chart.id).toBeGreaterThan(300);
+    expect(drawn.height, chart.id).toBeGreaterThan(100);
+    expect(drawn.shapes, chart.id).toBeGreaterThan(4);
+    expect(drawn.inked, chart.id).toBeGreaterThan(4);
+    expect(drawn.title, chart.id).toBe(chart.title);
+  }
+}
+
+const README_SCREENSHOT = (kata: string): string =>
+  fileURLToPath(new URL(`../../docs/img/${kata}-report.png`, import.meta.url));
 
 describe.skipIf(process.env['RINGLAB_SKIP_BROWSER'] === '1')('the HTML report in Chromium', () => {
   let dir = '';
@@ -109,28 +140,7 @@ describe.skipIf(process.env['RINGLAB_SKIP_BROWSER'] === '1')('the HTML report in
   it('draws every chart, logs no error and requests nothing but the file', async () => {
     const { page, url, requests, errors, close } = await visit(fixtureReport, 'report.html');
 
-    for (const chart of fixtureReport.charts) {
-      const drawn = await page.locator(`svg[data-chart="${chart.id}"]`).evaluate((svg) => {
-        const box = svg.getBoundingClientRect();
-        const shapes = [...svg.querySelectorAll('rect, path, circle, line, polygon, polyline')];
-        const inked = shapes.filter((shape) => {
-          const b = (shape as unknown as Measurable).getBBox();
-          return b.width > 0 || b.height > 0;
-        });
-        return {
-          width: box.width,
-          height: box.height,
-          shapes: shapes.length,
-          inked: inked.length,
-          title: svg.querySelector(':scope > title')?.textContent ?? '',
-        };
-      });
-      expect(drawn.width, chart.id).toBeGreaterThan(300);
-      expect(drawn.height, chart.id).toBeGreaterThan(100);
-      expect(drawn.shapes, chart.id).toBeGreaterThan(4);
-      expect(drawn.inked, chart.id).toBeGreaterThan(4);
-      expect(drawn.title, chart.id).toBe(chart.title);
-    }
+    await expectChartsDrawn(page, fixtureReport);
     const findings = await page.locator('.findings li').allTextContents();
     expect(findings).toHaveLength(fixtureReport.findings.length);
 
@@ -146,6 +156,26 @@ describe.skipIf(process.env['RINGLAB_SKIP_BROWSER'] === '1')('the HTML report in
     );
     expect(overflow).toBeLessThanOrEqual(0);
 
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([url]);
+    await close();
+  });
+
+  it("draws a real kata's report: logsentry, every chart, no error, no request", async () => {
+    const { experiment } = resolveDocument({
+      kata: 'logsentry',
+      workload: { events: 1_500, servers: 200, rate: 3_000 },
+      reads: { rate: 60, scans: 1 },
+    });
+    const report = getKata('logsentry').run(experiment, {});
+    const { page, url, requests, errors, close } = await visit(report, 'logsentry.html');
+    await expectChartsDrawn(page, report);
+    expect(await page.locator('.findings li').count()).toBe(report.findings.length);
+    // The README's picture of this report: UPDATE_SCREENSHOTS=1 takes it again.
+    if (process.env['UPDATE_SCREENSHOTS'] === '1') {
+      await page.setViewportSize({ width: 1100, height: 1500 });
+      await page.screenshot({ path: README_SCREENSHOT('logsentry') });
+    }
     expect(errors).toEqual([]);
     expect(requests).toEqual([url]);
     await close();
