@@ -103,6 +103,7 @@ export function createHints(sim: Simulation, self: number, counters: HintCounter
 
   return {
     store(target, hint) {
+      if (!hintOptions.enabled) return;
       const since = downSince[target]!;
       if (!Number.isNaN(since) && scheduler.now - since > hintOptions.windowMs) {
         counters.hintsDropped++;

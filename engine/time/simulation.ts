@@ -36,8 +36,16 @@ import { createServer, DEFAULT_WORKERS, SERVICE_MS, type Server } from './server
 /** Cassandra's default request timeouts. */
 export const DEFAULT_TIMEOUTS = { writeMs: 2000, readMs: 5000, rangeMs: 10_000 } as const;
 
-/** Cassandra's max_hint_window (3 h) and hinted_handoff_throttle (1024 KiB/s). */
-export const DEFAULT_HINTS = { windowMs: 3 * 3_600_000, throttleBytesPerSec: 1024 * 1024 } as const;
+/**
+ * Cassandra's hinted_handoff_enabled (true), max_hint_window (3 h) and hinted_handoff_throttle
+ * (1024 KiB/s). With `enabled` false no hint is stored: a replica that misses a write keeps
+ * missing it until a read repair or a repair.
+ */
+export const DEFAULT_HINTS = {
+  enabled: true as boolean,
+  windowMs: 3 * 3_600_000,
+  throttleBytesPerSec: 1024 * 1024,
+} as const;
 
 export interface SimulationOptions extends Omit<ClusterOptions, 'clock'> {
   readonly random: Random;
