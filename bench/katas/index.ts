@@ -8,8 +8,9 @@ import type { AnyKata } from '../kata/kata.js';
 import { domainCounters } from './domain-counters.js';
 import { logsentry } from './logsentry.js';
 import { ordersKata } from './orders.js';
+import { apiUsageLogKata } from './api-usage-log.js';
 
-export const katas: readonly AnyKata[] = [logsentry, ordersKata, domainCounters];
+export const katas: readonly AnyKata[] = [logsentry, ordersKata, domainCounters, apiUsageLogKata];
 
 export function kataNames(): string[] {
   return katas.map((kata) => kata.name);

@@ -13,6 +13,7 @@ import type {
   TableColumn,
 } from '../kata/report.js';
 import type { OrdersExperiment } from './orders.js';
+import { column, LATENCY_COLUMNS } from './time-plane.js';
 import {
   orderReadKinds,
   type DesignRun,
@@ -85,43 +86,34 @@ function metricsOf(run: DesignRun, orders: number): Record<string, Cell> {
   return metrics;
 }
 
-const col = (key: string, label: string, format: TableColumn['format']): TableColumn => ({
-  key,
-  label,
-  format,
-});
-
 const DESIGN_COLUMNS: readonly TableColumn[] = [
-  col('design', 'design', 'text'),
-  col('partitions', 'partitions', 'count'),
-  col('largestRows', 'largest rows', 'count'),
-  col('largestBytes', 'largest', 'bytes'),
-  col('largestShare', 'largest share', 'percent'),
-  col('largestOverMean', 'largest/mean', 'ratio'),
-  col('nodeBytesMaxOverMean', 'node max/mean', 'ratio'),
-  col('replicaWritesPerOrder', 'replica writes/order', 'number'),
-  col('writeP99Ms', 'write p99', 'ms'),
-  col('customerPartitions', 'customer: partitions', 'number'),
-  col('customerReplicas', 'customer: replica reqs', 'number'),
-  col('customerP99Ms', 'customer p99', 'ms'),
-  col('dayPartitions', 'day: partitions', 'number'),
-  col('dayReplicas', 'day: replica reqs', 'number'),
-  col('dayP99Ms', 'day p99', 'ms'),
+  column('design', 'design', 'text'),
+  column('partitions', 'partitions', 'count'),
+  column('largestRows', 'largest rows', 'count'),
+  column('largestBytes', 'largest', 'bytes'),
+  column('largestShare', 'largest share', 'percent'),
+  column('largestOverMean', 'largest/mean', 'ratio'),
+  column('nodeBytesMaxOverMean', 'node max/mean', 'ratio'),
+  column('replicaWritesPerOrder', 'replica writes/order', 'number'),
+  column('writeP99Ms', 'write p99', 'ms'),
+  column('customerPartitions', 'customer: partitions', 'number'),
+  column('customerReplicas', 'customer: replica reqs', 'number'),
+  column('customerP99Ms', 'customer p99', 'ms'),
+  column('dayPartitions', 'day: partitions', 'number'),
+  column('dayReplicas', 'day: replica reqs', 'number'),
+  column('dayP99Ms', 'day p99', 'ms'),
 ];
 
 const READ_COLUMNS: readonly TableColumn[] = [
-  col('design', 'design', 'text'),
-  col('read', 'read', 'text'),
-  col('plan', 'plan', 'text'),
-  col('reads', 'reads', 'count'),
-  col('ok', 'ok', 'count'),
-  col('partitions', 'partitions', 'number'),
-  col('replicas', 'replica reqs', 'number'),
-  col('ranges', 'ranges', 'number'),
-  col('p50', 'p50', 'ms'),
-  col('p95', 'p95', 'ms'),
-  col('p99', 'p99', 'ms'),
-  col('max', 'max', 'ms'),
+  column('design', 'design', 'text'),
+  column('read', 'read', 'text'),
+  column('plan', 'plan', 'text'),
+  column('reads', 'reads', 'count'),
+  column('ok', 'ok', 'count'),
+  column('partitions', 'partitions', 'number'),
+  column('replicas', 'replica reqs', 'number'),
+  column('ranges', 'ranges', 'number'),
+  ...LATENCY_COLUMNS,
 ];
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
@@ -232,10 +224,7 @@ export function ordersReport(experiment: OrdersExperiment, runs: readonly Design
           partitions: stats.meanPartitions,
           replicas: stats.meanReplicas,
           ranges: stats.meanRanges,
-          p50: stats.latencyMs.p50,
-          p95: stats.latencyMs.p95,
-          p99: stats.latencyMs.p99,
-          max: stats.latencyMs.max,
+          ...stats.latencyMs,
         };
       }),
     ),
@@ -245,8 +234,8 @@ export function ordersReport(experiment: OrdersExperiment, runs: readonly Design
     id: 'nodes',
     title: 'Bytes stored per node (base and index, all replicas)',
     columns: [
-      col('node', 'node', 'text'),
-      ...runs.map((run, i) => col(`d${i}`, run.design.name, 'bytes')),
+      column('node', 'node', 'text'),
+      ...runs.map((run, i) => column(`d${i}`, run.design.name, 'bytes')),
     ],
     rows: nodeIds.map((id, n) => {
       const row: Record<string, Cell> = { node: id };

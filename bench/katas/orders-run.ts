@@ -25,7 +25,6 @@ import {
   type TokenFunctionName,
 } from '../../partitioners/index.js';
 import type { TokenFunction } from '../../engine/token.js';
-import { placementOf } from '../cluster-config.js';
 import type { KataRunOptions } from '../kata/kata.js';
 import type { KataReport } from '../kata/report.js';
 import { noProgress } from '../progress.js';
@@ -33,7 +32,7 @@ import { createOperationRecorder, type OperationStats } from '../simulate/metric
 import { createOrders, customerIdOf, DEFAULT_START_MS, ordersTable } from '../workloads/orders.js';
 import type { OrdersDesign, OrdersExperiment } from './orders.js';
 import { ordersReport } from './orders-report.js';
-import { clusterConfigOf, roundRobin, runUntilSettled } from './time-plane.js';
+import { placementOfKata, roundRobin, runUntilSettled } from './time-plane.js';
 
 export const orderReadKinds = ['customer', 'day'] as const;
 export type OrderReadKind = (typeof orderReadKinds)[number];
@@ -133,11 +132,7 @@ export function partitionerOf(
 export function runOrders(experiment: OrdersExperiment, options: KataRunOptions): KataReport {
   const progress = options.progress ?? noProgress;
   const root = createRandom(experiment.seed);
-  const config = clusterConfigOf(
-    experiment.cluster as Parameters<typeof clusterConfigOf>[0],
-    experiment.seed,
-  );
-  const placement = placementOf(config, root);
+  const { placement } = placementOfKata(experiment.cluster, experiment.seed, root);
   const total = experiment.designs.length;
   const runs = experiment.designs.map((design, i) => {
     const run = runDesign(experiment, design, placement, root);

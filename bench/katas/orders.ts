@@ -19,7 +19,7 @@ import {
   seed,
 } from '../experiment/schema-kit.js';
 import { indexModeNames } from '../../indexes/index.js';
-import { resolveKataCluster } from './time-plane.js';
+import { checkDesignNames, designName, resolveKataCluster } from './time-plane.js';
 import { estimateOrders } from './orders-budget.js';
 import { runOrders } from './orders-run.js';
 import { ORDERS_QUESTION, ORDERS_TITLE } from './orders-report.js';
@@ -36,10 +36,7 @@ export const MAX_READS = 100_000;
 export const MAX_SECONDS = 120;
 
 const designSchema = z.strictObject({
-  name: z
-    .string(expect('a design name of 1 to 48 characters'))
-    .min(1, expect('a design name of 1 to 48 characters'))
-    .max(48, expect('a design name of 1 to 48 characters')),
+  name: designName,
   key: z
     .enum(orderKeys, expect(`a partition key: one of ${orderKeys.join(', ')}`))
     .describe('customer_id, order_id, or (customer_id, month)'),
@@ -145,16 +142,9 @@ function resolveOrders(experiment: OrdersExperiment): OrdersExperiment {
       `must be at most orders (${experiment.orders}), got ${experiment.timedWrites}`,
     );
   }
-  const names = new Set<string>();
+  checkDesignNames(experiment.designs);
   experiment.designs.forEach((design, i) => {
     const at = (field: string): string => `designs[${i}].${field}`;
-    if (names.has(design.name)) {
-      throw new ExperimentError(
-        at('name'),
-        `${JSON.stringify(design.name)} names two designs; give each its own`,
-      );
-    }
-    names.add(design.name);
     if (design.salts > 1 && design.key !== 'customer_id') {
       throw new ExperimentError(
         at('salts'),

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { createRandom } from '../../engine/random.js';
-import { ExperimentError, parseWith } from '../../bench/experiment/schema-kit.js';
+import { parseWith } from '../../bench/experiment/schema-kit.js';
 import type { KataReport } from '../../bench/kata/report.js';
 import { getKata } from '../../bench/katas/index.js';
+import { experimentErrorOf } from '../helpers/experiment-errors.js';
 import { ordersKata, type OrdersExperiment } from '../../bench/katas/orders.js';
 import { MONTH_MS } from '../../bench/katas/orders-run.js';
 import { createOrders, DEFAULT_START_MS } from '../../bench/workloads/orders.js';
@@ -28,15 +29,7 @@ const SMALL = {
   dayReads: 4,
 };
 
-function errorOf(action: () => unknown): ExperimentError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ExperimentError);
-    return error as ExperimentError;
-  }
-  throw new Error('expected an ExperimentError');
-}
+const errorOf = experimentErrorOf;
 
 const finding = (report: KataReport, id: string) => {
   const found = report.findings.find((f) => f.id === id);
@@ -106,7 +99,7 @@ describe('orders kata: the run', () => {
   let report: KataReport;
   beforeAll(() => {
     report = kata.run(resolved(SMALL), {});
-  });
+  }, 120_000);
 
   it('is deterministic: the same seed gives the same JSON', () => {
     const again = kata.run(resolved(SMALL), {});
