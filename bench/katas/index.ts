@@ -6,11 +6,18 @@
 import { RinglabError } from '../../engine/errors.js';
 import type { AnyKata } from '../kata/kata.js';
 import { domainCounters } from './domain-counters.js';
+import { logFeeding } from './log-feeding.js';
 import { logsentry } from './logsentry.js';
 import { ordersKata } from './orders.js';
 import { apiUsageLogKata } from './api-usage-log.js';
 
-export const katas: readonly AnyKata[] = [logsentry, ordersKata, domainCounters, apiUsageLogKata];
+export const katas: readonly AnyKata[] = [
+  logsentry,
+  ordersKata,
+  domainCounters,
+  apiUsageLogKata,
+  logFeeding,
+];
 
 export function kataNames(): string[] {
   return katas.map((kata) => kata.name);
