@@ -128,4 +128,12 @@ export interface KataReport {
   readonly findings: readonly Finding[];
   /** Exit status: a checker found a violation in the run (exit code 1). */
   readonly violations: number;
+  /**
+   * A sweep's points (`--sweep`), in grid order: each point's swept values, keyed as the sweep
+   * names them, and the full report of the experiment run there. Absent for a single run.
+   */
+  readonly points?: readonly {
+    readonly values: Readonly<Record<string, number | string>>;
+    readonly report: KataReport;
+  }[];
 }
