@@ -645,23 +645,45 @@ function findingsOf(
     });
   }
 
-  // Under failure: which design keeps high-severity reads complete.
+  // Under failure: which design keeps high-severity reads complete, against the healthy run.
   byScenario.slice(1).forEach((scenarioRuns, offset) => {
     const scenario = experiment.scenarios[offset + 1]!;
     const rows = scenarioRuns
-      .map(({ design, report }) => {
+      .map(({ design, report }, d) => {
         const op = report.operations['by-severity'];
-        return { name: design.name, complete: share(op.outcomes.ok, op.count) };
+        const healthy = runs[d]!.report.operations['by-severity'];
+        return {
+          name: design.name,
+          complete: share(op.outcomes.ok, op.count),
+          p99: op.latencyMs.p99,
+          healthyP99: healthy.latencyMs.p99,
+          writesFailed: share(
+            report.operations.write.count - report.operations.write.outcomes.ok,
+            report.operations.write.count,
+          ),
+        };
       })
-      .filter((row): row is { name: string; complete: number } => row.complete !== null)
-      .sort((a, b) => b.complete - a.complete);
-    if (rows.length < 2) return;
+      .filter((row): row is typeof row & { complete: number } => row.complete !== null)
+      .sort((a, b) => b.complete - a.complete || a.p99 - b.p99);
+    if (rows.length === 0) return;
     const top = rows[0]!;
     const bottom = rows.at(-1)!;
+    const faults = scenario.faults.join(', ') || 'no faults';
+    const writes = top.writesFailed ?? 0;
+    const writeNote = writes > 0 ? ` ${pct(writes)} of writes did not succeed.` : '';
     findings.push({
       id: `fault-${scenario.name}`,
-      text: `With ${scenario.name} (${scenario.faults.join(', ') || 'no faults'}), ${top.name} answers ${pct(top.complete)} of high-severity reads completely, ${bottom.name} ${pct(bottom.complete)}.`,
-      numbers: { bestComplete: top.complete, worstComplete: bottom.complete },
+      text:
+        top.complete === bottom.complete
+          ? `With ${scenario.name} (${faults}), every design answers ${pct(top.complete)} of high-severity reads completely; the p99 of ${top.name} goes from ${ms(top.healthyP99)} to ${ms(top.p99)}.${writeNote}`
+          : `With ${scenario.name} (${faults}), ${top.name} answers ${pct(top.complete)} of high-severity reads completely, ${bottom.name} ${pct(bottom.complete)}; the rest come back partial or fail, after up to ${ms(bottom.p99)}.${writeNote}`,
+      numbers: {
+        bestComplete: top.complete,
+        worstComplete: bottom.complete,
+        bestP99Ms: top.p99,
+        healthyP99Ms: top.healthyP99,
+        writesFailed: writes,
+      },
     });
   });
   return findings;
