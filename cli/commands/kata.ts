@@ -4,18 +4,34 @@
  * A kata's flags set fields of its experiment (each KataFlag names its path); the cluster flags
  * set `cluster.*` and `--seed` sets `seed`. The document is then validated and resolved exactly
  * as a file given to `ringlab run` is, so `--export` prints what `run` would run.
+ *
+ * `--sweep field=v1,v2` (repeatable) on either command runs the grid of such experiments, every
+ * point resolved before any runs, the points on `--workers` threads (bench/experiment/pool.ts),
+ * and prints one report over them.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 
 import {
   experimentJsonSchema,
+  kataOfDocument,
   parseExperimentText,
   resolveDocument,
   withValueAt,
   type ResolvedExperiment,
 } from '../../bench/experiment/experiment.js';
-import { ExperimentError, isExperimentError } from '../../bench/experiment/schema-kit.js';
+import { defaultWorkers, MAX_WORKERS, runPoints } from '../../bench/experiment/pool.js';
+import {
+  ExperimentError,
+  isExperimentError,
+  parseWith,
+} from '../../bench/experiment/schema-kit.js';
+import {
+  combineSweep,
+  parseSweepSpecs,
+  planSweep,
+  sweepAliases,
+} from '../../bench/experiment/sweep.js';
 import type { AnyKata } from '../../bench/kata/kata.js';
 import type { KataReport } from '../../bench/kata/report.js';
 import { katas } from '../../bench/katas/index.js';
@@ -29,13 +45,14 @@ import {
   addClusterOptions,
   addExamples,
   choiceOption,
+  integerOption,
   jsonOption,
   seedOption,
   textOption,
   type ClusterFlags,
 } from '../options.js';
 import { parseNumber } from '../parse.js';
-import { withProgress } from '../progress.js';
+import { progressBar, withProgress } from '../progress.js';
 import { renderTable, toJson } from '../render.js';
 
 interface OutputFlags {
@@ -43,6 +60,8 @@ interface OutputFlags {
   csv?: string;
   report?: string;
   seed?: number;
+  sweep?: string[];
+  workers?: number;
 }
 
 const CLUSTER_FLAGS: readonly (keyof ClusterFlags)[] = [
@@ -69,6 +88,18 @@ function addOutputOptions(command: Command): Command {
       textOption(
         '--report <file>',
         'also write a self-contained HTML report (charts, tables, findings; works offline)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--sweep <field=values>',
+        'run the experiment at each value, e.g. vnodes=4,16,256 or cluster.rf=1,3; repeat it for a grid (a field path, a cluster flag or seed, or a flag of the kata)',
+      ).argParser((text: string, previous: string[] | undefined) => [...(previous ?? []), text]),
+    )
+    .addOption(
+      integerOption(
+        '--workers <k>',
+        `worker threads running a sweep's points, 1-${MAX_WORKERS} (default: the number of cores)`,
       ),
     );
 }
@@ -137,11 +168,22 @@ async function runAndReport(
     { json: flags.json === true },
     (progress) => kata.run(experiment, { progress }),
   );
-  io.out(
-    flags.json
-      ? toJson(report)
-      : renderKataReport(report, describeRun(experiment as unknown as Record<string, unknown>)),
+  await writeReport(
+    io,
+    report,
+    describeRun(experiment as unknown as Record<string, unknown>),
+    flags,
   );
+}
+
+/** Prints a report (as text, or JSON) and writes the files asked for; exit code 1 on a violation. */
+async function writeReport(
+  io: Io,
+  report: KataReport,
+  context: string,
+  flags: OutputFlags,
+): Promise<void> {
+  io.out(flags.json ? toJson(report) : renderKataReport(report, context));
   // Files after stdout: a file that cannot be written loses nothing already printed.
   if (flags.csv !== undefined) {
     const dir = flags.csv;
@@ -158,6 +200,58 @@ async function runAndReport(
   if (report.violations > 0) throw new ExitCode(1);
 }
 
+/**
+ * Runs the grid the `--sweep` flags give over `base` (the experiment without the sweep, its seed
+ * set): every point is validated and resolved first, then the points run on `--workers` threads,
+ * and one report over them is printed and written like any other.
+ */
+async function runSweep(io: Io, base: unknown, flags: OutputFlags): Promise<void> {
+  const workers = flags.workers ?? defaultWorkers();
+  if (workers < 1 || workers > MAX_WORKERS) {
+    throw new RinglabError(
+      'INVALID_ARGUMENT',
+      `--workers expects 1-${MAX_WORKERS} threads, got ${workers}`,
+      '--workers',
+    );
+  }
+  const kata = kataOfDocument(base);
+  // The base as shown: its defaults filled in, not resolved (resolving depends on the swept
+  // fields: rf follows nodes). A base that is refused as it stands is shown as given.
+  let shown: unknown;
+  try {
+    shown = parseWith(kata.schema, base);
+  } catch {
+    shown = base;
+  }
+  const fields = new Set(Object.keys(shown as Record<string, unknown>));
+  const axes = parseSweepSpecs(flags.sweep ?? [], sweepAliases(kata), fields);
+  const planned = planSweep(base, axes);
+  const bar = progressBar(io, `${kata.name} sweep`, { json: flags.json === true });
+  let reports: KataReport[];
+  try {
+    bar.progress(0, planned.length);
+    reports = await runPoints(
+      planned.map((point) => point.document),
+      { workers, progress: bar.progress },
+    );
+  } finally {
+    bar.stop();
+  }
+  const report = combineSweep({
+    kata: kata.name,
+    base: shown,
+    axes,
+    points: planned.map((point, i) => ({ values: point.values, report: reports[i]! })),
+  });
+  const seed = String((shown as Record<string, unknown>)['seed'] ?? report.seed);
+  await writeReport(
+    io,
+    report,
+    `seed ${seed} · ${planned.length} points: ${axes.map((axis) => `${axis.key} ${axis.values.join(', ')}`).join(' × ')}`,
+    flags,
+  );
+}
+
 function exportText(experiment: unknown, format: string): string {
   return format === 'yaml' ? toYaml(experiment) : toJson(experiment);
 }
@@ -168,7 +262,7 @@ export function registerKata(program: Command, io: Io): void {
     .description(
       'run a ready-made partitioning study: designs compared on one workload, with findings',
     );
-  group
+  const list = group
     .command('list')
     .description('list the katas, one line each')
     .addOption(jsonOption())
@@ -192,6 +286,10 @@ export function registerKata(program: Command, io: Io): void {
         )}\n`,
       );
     });
+  addExamples(list, [
+    ['ringlab kata list', 'the katas and what each compares'],
+    ['ringlab kata list --json', "the same, with each kata's question"],
+  ]);
   for (const kata of katas) {
     const command = addClusterOptions(group.command(kata.name).description(kata.summary));
     for (const flag of kata.flags) command.addOption(textOption(flag.flags, flag.description));
@@ -209,9 +307,31 @@ export function registerKata(program: Command, io: Io): void {
         `ringlab kata ${kata.name} --export yaml > ${kata.name}.yaml`,
         'the experiment as a file: change a number, then ringlab run it',
       ],
+      [
+        `ringlab kata ${kata.name} --sweep vnodes=4,16,256 --sweep nodes=6,12,24`,
+        'the same at each of 9 points, on a worker thread per core, in one report',
+      ],
     ]);
     const paths = flagPaths(kata);
     command.action(async (flags: Record<string, unknown> & OutputFlags & { export?: string }) => {
+      if (flags.sweep !== undefined) {
+        if (flags.export !== undefined) {
+          throw new RinglabError(
+            'INVALID_ARGUMENT',
+            '--export prints one experiment and --sweep runs many; export without --sweep, then give the file to ringlab run with --sweep',
+            '--export',
+          );
+        }
+        let base: unknown;
+        try {
+          base = documentOf(kata, flags);
+          if (flags.seed !== undefined) base = withValueAt(base, 'seed', flags.seed);
+        } catch (error) {
+          throw renamed(error, paths);
+        }
+        await runSweep(io, base, flags);
+        return;
+      }
       let resolved: ResolvedExperiment;
       try {
         resolved = resolveDocument(documentOf(kata, flags), flags.seed);
@@ -242,7 +362,15 @@ export function registerKata(program: Command, io: Io): void {
     const name = file === '-' ? 'stdin' : file;
     let resolved: ResolvedExperiment;
     try {
-      resolved = resolveDocument(parseExperimentText(text, name), flags.seed);
+      const document = parseExperimentText(text, name);
+      if (flags.sweep !== undefined) {
+        kataOfDocument(document);
+        const base =
+          flags.seed === undefined ? document : withValueAt(document, 'seed', flags.seed);
+        await runSweep(io, base, flags);
+        return;
+      }
+      resolved = resolveDocument(document, flags.seed);
     } catch (error) {
       if (isExperimentError(error) && error.path !== '') {
         throw new ExperimentError('', `${name}: ${error.message}`);
@@ -260,12 +388,22 @@ export function registerKata(program: Command, io: Io): void {
       'ringlab run experiment.json --seed 7 --json',
       'the same experiment with another seed, as JSON',
     ],
+    [
+      'ringlab run experiment.yaml --sweep cluster.rf=1,2,3 --workers 2',
+      'the experiment at each replication factor, two points at a time',
+    ],
   ]);
 
-  program
+  const schema = program
     .command('schema')
     .description('print the JSON Schema of experiment files, for editors')
     .action(() => io.out(toJson(experimentJsonSchema())));
+  addExamples(schema, [
+    [
+      'ringlab schema > experiment.schema.json',
+      'the schema, for an editor checking experiment files',
+    ],
+  ]);
 }
 
 /** A file the run writes; a file system error becomes a usage error naming the path. */

@@ -1,0 +1,168 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import type { KataReport } from '../../bench/kata/report.js';
+import { getKata } from '../../bench/katas/index.js';
+import { runCli, runCliIn } from '../helpers/run-cli.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const worker = join(root, 'dist', 'bench', 'experiment', 'sweep-worker.js');
+
+/** Newest modification time of the sources dist/ is built from. */
+function sourcesMs(): number {
+  let newest = 0;
+  for (const folder of ['cli', 'bench', 'engine', 'partitioners', 'indexes', 'rebalancing']) {
+    for (const file of readdirSync(join(root, folder), { recursive: true, encoding: 'utf8' })) {
+      if (file.endsWith('.ts'))
+        newest = Math.max(newest, statSync(join(root, folder, file)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** Workers run compiled JS: build dist/ when a source is newer than its worker module. */
+function ensureBuilt(): void {
+  const builtMs = statSync(worker, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (sourcesMs() < builtMs) return;
+  // tsc still emits when someone else's file has a type error; what matters is a fresh dist/.
+  spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+  const afterMs = statSync(worker, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (afterMs <= builtMs) throw new Error('npm run build did not refresh dist/');
+}
+
+/** A sweep small enough for a test: 4 points, each half a second of virtual time. */
+const SMALL = ['--events', '500', '--read-rate', '20', '--scans', '0'];
+const GRID = ['--sweep', 'vnodes=4,8', '--sweep', 'nodes=6,8'];
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('--sweep is refused up front', () => {
+  it('with --export, which prints one experiment (exit 2)', async () => {
+    const run = await runCli('kata', 'logsentry', '--sweep', 'vnodes=4,8', '--export', 'yaml');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^error: --export prints one experiment and --sweep runs many/);
+  });
+
+  it('with --workers out of range', async () => {
+    const run = await runCli('kata', 'logsentry', '--sweep', 'vnodes=4', '--workers', '0');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: --workers expects 1-256/);
+  });
+
+  it('when one point is bad: before any point runs, naming the sweep and the field', async () => {
+    const kata = getKata('logsentry');
+    const ran = vi.spyOn(kata, 'run');
+    const run = await runCli(
+      'kata',
+      'logsentry',
+      ...SMALL,
+      '--sweep',
+      'nodes=6,8',
+      '--sweep',
+      'vnodes=4,2000',
+      '--workers',
+      '1',
+    );
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^error: --sweep vnodes=2000 \(at nodes=6, vnodes=2000\): cluster\.vnodes: expected an integer from 1 to 1,024, got 2000\n$/,
+    );
+    expect(ran).not.toHaveBeenCalled();
+  });
+});
+
+describe('a sweep does not depend on the worker count', () => {
+  beforeAll(ensureBuilt, 180_000);
+  let oneWorker = '';
+
+  it('prints one report over the grid: a row per point × design, the points in full', async () => {
+    const run = await runCli('kata', 'logsentry', ...SMALL, ...GRID, '--workers', '1', '--json');
+    expect(run.code).toBe(0);
+    oneWorker = run.stdout;
+    const report = JSON.parse(run.stdout) as KataReport;
+    expect(report.title).toBe('logsentry sweep over vnodes × nodes');
+    expect(report.points?.map((point) => point.values)).toEqual([
+      { vnodes: 4, nodes: 6 },
+      { vnodes: 4, nodes: 8 },
+      { vnodes: 8, nodes: 6 },
+      { vnodes: 8, nodes: 8 },
+    ]);
+    expect(report.tables[0]!.rows).toHaveLength(4 * report.points![0]!.report.designs.length);
+    expect(report.charts.length).toBeGreaterThan(0);
+    expect(report.findings.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('two worker threads give the same bytes as one', () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(root, 'bin', 'ringlab.js'),
+        'kata',
+        'logsentry',
+        ...SMALL,
+        ...GRID,
+        '--workers',
+        '2',
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(oneWorker).not.toBe('');
+    expect(run.stdout).toBe(oneWorker);
+  }, 60_000);
+
+  it('run <file> --sweep runs the same points as the kata', async () => {
+    const exported = await runCli(
+      'kata',
+      'logsentry',
+      ...SMALL,
+      '--vnodes',
+      '4',
+      '--export',
+      'yaml',
+    );
+    expect(exported.code).toBe(0);
+    const run = await runCliIn(
+      { files: { 'small.yaml': exported.stdout }, errIsTty: true },
+      'run',
+      'small.yaml',
+      ...GRID,
+      '--workers',
+      '1',
+      '--json',
+    );
+    expect(run.code).toBe(0);
+    // No progress bar under --json, even on a terminal.
+    expect(run.stderr).toBe('');
+    const fromFile = JSON.parse(run.stdout) as KataReport;
+    const fromKata = JSON.parse(oneWorker) as KataReport;
+    expect(fromFile.points?.map((point) => point.report.tables)).toEqual(
+      fromKata.points?.map((point) => point.report.tables),
+    );
+    expect(fromFile.tables).toEqual(fromKata.tables);
+  }, 60_000);
+});
+
+describe('on a terminal', () => {
+  it('draws a progress bar over the points on stderr and the report on stdout', async () => {
+    const run = await runCliIn(
+      { errIsTty: true },
+      'kata',
+      'logsentry',
+      ...['--events', '200', '--rate', '500', '--read-rate', '10', '--scans', '0', '--nodes', '6'],
+      ...['--sweep', 'vnodes=4,8', '--workers', '1'],
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/logsentry sweep \[.*\] \d+% \| \d\/2/);
+    expect(run.stdout).toMatch(/^logsentry sweep over vnodes\n/);
+    expect(run.stdout).toMatch(/\nfindings\n {2}1\. /);
+  }, 30_000);
+});
