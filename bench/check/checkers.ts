@@ -1,0 +1,309 @@
+/**
+ * Checkers judge a history alone (history.ts): the clients' operations, and the final reads at
+ * ALL made after the faults healed, hints were replayed and a repair ran (process `"final"`).
+ * Nothing here looks at the system's stores or timestamps.
+ *
+ * Each key is a register: writes put distinct values, reads return one value or none. A write
+ * `a` precedes an operation `b` when `a` completed before `b` was invoked; an indefinite write
+ * (`info`) completes at infinity, so it precedes nothing, and a definite failure (`fail`) was never
+ * applied. A value is stale for an operation `b` when some write acknowledged before `b` began is
+ * preceded by the write of that value (or no value came back at all): last-write-wins by any
+ * clock that follows real time can then never have chosen it. An indefinite write can only
+ * explain reading its own value, which this already allows, so it never makes a read stale.
+ *
+ * - `lost-write`: the final value of a key is not stale against any acknowledged write.
+ * - `read-after-write`: a read is not stale for its own invocation. Promised only when the
+ *   levels' replica sets meet (blockFor(W) + blockFor(R) > rf); otherwise stale reads are what
+ *   the levels allow, and are reported as anomalies, not hidden and not violations.
+ * - `definite-failure`: no read or query returns the value of a write that failed definitely,
+ *   nor a value that no write wrote.
+ * - `complete-query`: a query result marked complete holds every key acknowledged before it
+ *   began, at a value that is not stale (under the same promise as reads); one marked incomplete
+ *   names the ranges that failed.
+ *
+ * Verdicts as Maelstrom's: `invalid` with the operations at fault, `unknown` when a part could not
+ * be judged (a key whose final read did not succeed), else `valid`.
+ */
+import type { Operation, QueryValue } from './history.js';
+
+export type Verdict = 'valid' | 'invalid' | 'unknown';
+
+export interface Finding {
+  readonly key: string | null;
+  readonly message: string;
+  /** The operations at fault, by the index of their invocation in the history. */
+  readonly operations: readonly number[];
+}
+
+export interface CheckerResult {
+  readonly verdict: Verdict;
+  /** Breaks of what the levels promise. */
+  readonly violations: readonly Finding[];
+  /** What the levels allow and stronger ones would not (stale reads when W + R <= rf). */
+  readonly anomalies: readonly Finding[];
+  /** Why some part could not be judged. */
+  readonly unknown: readonly string[];
+}
+
+export interface CheckOptions {
+  /** Whether every read's replicas meet every acknowledged write's: blockFor(W) + blockFor(R) > rf. */
+  readonly intersecting: boolean;
+}
+
+/** One key's writes, with the acknowledged ones ordered for "latest acknowledged before t". */
+interface KeyModel {
+  readonly writes: Operation[];
+  readonly byValue: Map<number, Operation>;
+  /** Acknowledged writes by completion time, and at each the one invoked last so far. */
+  readonly acked: Operation[];
+  readonly latestInvoked: Operation[];
+}
+
+interface Model {
+  readonly keys: Map<string, KeyModel>;
+  readonly reads: readonly Operation[];
+  readonly finals: ReadonlyMap<string, Operation>;
+  readonly queries: readonly Operation[];
+  /** Keys written the same value twice: their values cannot be told apart. */
+  readonly problems: readonly string[];
+}
+
+function modelOf(operations: readonly Operation[]): Model {
+  const keys = new Map<string, KeyModel>();
+  const problems: string[] = [];
+  const keyModel = (key: string): KeyModel => {
+    let model = keys.get(key);
+    if (model === undefined) {
+      model = { writes: [], byValue: new Map(), acked: [], latestInvoked: [] };
+      keys.set(key, model);
+    }
+    return model;
+  };
+  const reads: Operation[] = [];
+  const finals = new Map<string, Operation>();
+  const queries: Operation[] = [];
+  for (const op of operations) {
+    if (op.f === 'query') queries.push(op);
+    else if (op.key === null) problems.push(`operation ${op.index} names no key`);
+    else if (op.f === 'read') {
+      keyModel(op.key);
+      if (op.process === 'final') finals.set(op.key, op);
+      else reads.push(op);
+    } else if (typeof op.value !== 'number') {
+      problems.push(`write ${op.index} wrote no number`);
+    } else {
+      const model = keyModel(op.key);
+      model.writes.push(op);
+      if (model.byValue.has(op.value)) problems.push(`${op.key} was written ${op.value} twice`);
+      model.byValue.set(op.value, op);
+    }
+  }
+  for (const model of keys.values()) {
+    model.acked.push(...model.writes.filter((w) => w.type === 'ok'));
+    model.acked.sort((a, b) => a.completeMs - b.completeMs || a.index - b.index);
+    let latest: Operation | undefined;
+    for (const write of model.acked) {
+      if (latest === undefined || write.invokeMs > latest.invokeMs) latest = write;
+      model.latestInvoked.push(latest);
+    }
+  }
+  return { keys, reads, finals, queries, problems };
+}
+
+/** Of the writes acknowledged before `beforeMs`, the one invoked last. */
+function latestAckedBefore(model: KeyModel, beforeMs: number): Operation | undefined {
+  let lo = 0;
+  let hi = model.acked.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (model.acked[mid]!.completeMs < beforeMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? undefined : model.latestInvoked[lo - 1];
+}
+
+const precedes = (a: Operation, b: Operation): boolean => a.completeMs < b.invokeMs;
+
+/**
+ * Why `value`, seen by an operation begun at `beforeMs`, is stale, or undefined when it is not.
+ * A value no write wrote, or one a definite failure wrote, is `definite-failure`'s to report.
+ */
+function staleness(
+  model: KeyModel | undefined,
+  value: number | null,
+  beforeMs: number,
+): { readonly required: Operation; readonly writer?: Operation } | undefined {
+  if (model === undefined) return undefined;
+  const required = latestAckedBefore(model, beforeMs);
+  if (required === undefined) return undefined;
+  if (value === null) return { required };
+  const writer = model.byValue.get(value);
+  if (writer === undefined || writer.type === 'fail') return undefined;
+  return writer !== required && precedes(writer, required) ? { required, writer } : undefined;
+}
+
+const ms = (timeMs: number): string => `${Math.round(timeMs * 1000) / 1000} ms`;
+
+function seen(value: number | null, writer: Operation | undefined): string {
+  return value === null ? 'nothing' : `${value} (write ${writer?.index})`;
+}
+
+type Checker = (model: Model, options: CheckOptions) => CheckerResult;
+
+function result(
+  violations: readonly Finding[],
+  anomalies: readonly Finding[],
+  unknown: readonly string[],
+): CheckerResult {
+  const verdict: Verdict =
+    violations.length > 0 ? 'invalid' : unknown.length > 0 ? 'unknown' : 'valid';
+  return { verdict, violations, anomalies, unknown };
+}
+
+const lostWrite: Checker = (model) => {
+  const violations: Finding[] = [];
+  const unknown = [...model.problems];
+  for (const [key, keyModel] of model.keys) {
+    if (keyModel.writes.length === 0) continue;
+    const final = model.finals.get(key);
+    if (final?.type !== 'ok') {
+      unknown.push(`${key}: ${final === undefined ? 'no final read' : 'the final read failed'}`);
+      continue;
+    }
+    const value = final.value as number | null;
+    const writer = value === null ? undefined : keyModel.byValue.get(value);
+    if (value !== null && (writer === undefined || writer.type === 'fail')) continue;
+    const lost = keyModel.acked.filter(
+      (write) => write !== writer && (writer === undefined || precedes(writer, write)),
+    );
+    if (lost.length === 0) continue;
+    violations.push({
+      key,
+      message: `${key}: the final read saw ${seen(value, writer)}, older than acknowledged write${
+        lost.length === 1 ? '' : 's'
+      } ${lost.map((w) => `${w.index} (${w.value})`).join(', ')}`,
+      operations: [final.index, ...lost.map((w) => w.index)],
+    });
+  }
+  return result(violations, [], unknown);
+};
+
+const readAfterWrite: Checker = (model, options) => {
+  const stale: Finding[] = [];
+  for (const read of model.reads) {
+    if (read.type !== 'ok') continue;
+    const value = read.value as number | null;
+    const found = staleness(model.keys.get(read.key!), value, read.invokeMs);
+    if (found === undefined) continue;
+    const { required, writer } = found;
+    stale.push({
+      key: read.key,
+      message: `${read.key}: read ${read.index} began at ${ms(read.invokeMs)} and saw ${seen(
+        value,
+        writer,
+      )}, though write ${required.index} (${required.value}) was acknowledged at ${ms(required.completeMs)}`,
+      operations: [read.index, required.index, ...(writer === undefined ? [] : [writer.index])],
+    });
+  }
+  return options.intersecting
+    ? result(stale, [], model.problems)
+    : result([], stale, model.problems);
+};
+
+const definiteFailure: Checker = (model) => {
+  const violations: Finding[] = [];
+  const judge = (op: Operation, key: string, value: number): void => {
+    const writer = model.keys.get(key)?.byValue.get(value);
+    if (writer !== undefined && writer.type !== 'fail') return;
+    violations.push({
+      key,
+      message:
+        writer === undefined
+          ? `${key}: ${op.f} ${op.index} returned ${value}, which no write wrote`
+          : `${key}: ${op.f} ${op.index} returned ${value}, the value of write ${writer.index}, which failed definitely`,
+      operations: writer === undefined ? [op.index] : [op.index, writer.index],
+    });
+  };
+  for (const read of [...model.reads, ...model.finals.values()]) {
+    if (read.type === 'ok' && typeof read.value === 'number') judge(read, read.key!, read.value);
+  }
+  for (const query of model.queries) {
+    if (query.type !== 'ok') continue;
+    for (const [key, value] of Object.entries((query.value as QueryValue).rows)) {
+      judge(query, key, value);
+    }
+  }
+  return result(violations, [], model.problems);
+};
+
+const completeQuery: Checker = (model, options) => {
+  const violations: Finding[] = [];
+  const stale: Finding[] = [];
+  for (const query of model.queries) {
+    if (query.type !== 'ok') continue;
+    const answer = query.value as QueryValue;
+    if (!answer.complete) {
+      if (answer.failed.length === 0) {
+        violations.push({
+          key: null,
+          message: `query ${query.index} is marked incomplete but names no range that failed`,
+          operations: [query.index],
+        });
+      }
+      continue;
+    }
+    for (const [key, keyModel] of model.keys) {
+      const value = answer.rows[key] ?? null;
+      const found = staleness(keyModel, value, query.invokeMs);
+      if (found === undefined) continue;
+      stale.push({
+        key,
+        message: `${key}: complete query ${query.index} began at ${ms(query.invokeMs)} and holds ${seen(
+          value,
+          found.writer,
+        )}, though write ${found.required.index} (${found.required.value}) was acknowledged at ${ms(found.required.completeMs)}`,
+        operations: [
+          query.index,
+          found.required.index,
+          ...(found.writer === undefined ? [] : [found.writer.index]),
+        ],
+      });
+    }
+  }
+  return options.intersecting
+    ? result([...violations, ...stale], [], model.problems)
+    : result(violations, stale, model.problems);
+};
+
+export const checkers = {
+  'lost-write': lostWrite,
+  'read-after-write': readAfterWrite,
+  'definite-failure': definiteFailure,
+  'complete-query': completeQuery,
+} as const satisfies Record<string, Checker>;
+
+export type CheckerName = keyof typeof checkers;
+export const checkerNames = Object.keys(checkers) as CheckerName[];
+
+export interface HistoryVerdict {
+  readonly verdict: Verdict;
+  readonly byChecker: Readonly<Record<CheckerName, CheckerResult>>;
+}
+
+/** Every checker over one history's operations (`pairOperations`). */
+export function checkHistory(
+  operations: readonly Operation[],
+  options: CheckOptions,
+): HistoryVerdict {
+  const model = modelOf(operations);
+  const byChecker = Object.fromEntries(
+    checkerNames.map((name) => [name, checkers[name](model, options)]),
+  ) as Record<CheckerName, CheckerResult>;
+  return { verdict: combine(Object.values(byChecker).map((r) => r.verdict)), byChecker };
+}
+
+/** `invalid` if any is, else `unknown` if any is, else `valid`. */
+export function combine(verdicts: readonly Verdict[]): Verdict {
+  if (verdicts.includes('invalid')) return 'invalid';
+  return verdicts.includes('unknown') ? 'unknown' : 'valid';
+}
