@@ -1,0 +1,352 @@
+/**
+ * The runner of `ringlab check`: one schedule (schedule.ts) on the time plane, recorded as a
+ * history (history.ts) and judged by the checkers (checkers.ts), and a campaign of many.
+ *
+ * A schedule runs as bench/simulate/run.ts runs a workload: one simulation, one coordinator per
+ * node, the faults on the same virtual clock (bench/faults.ts specs, engine/time/faults.ts). Each
+ * client sends its operations one at a time to its own node, or the next running one. When the
+ * span is over and every client is answered, the cluster heals (every link, every node), hints are
+ * given time to replay, every node is repaired, and each key is read at ALL by process "final":
+ * the final state the checkers hold the acknowledged writes to.
+ *
+ * A `SystemVariant` changes the system under test from outside, for the negative controls: the
+ * coordinator clients talk to, the simulation's hint options, and the simulation the faults act on.
+ * The engine itself is never changed.
+ */
+import { blockFor, type ConsistencyLevel } from '../../engine/consistency.js';
+import type { Partitioner } from '../../engine/partitioner.js';
+import { simpleStrategy } from '../../engine/replication.js';
+import { createRandom } from '../../engine/random.js';
+import { genericTable, type Row } from '../../engine/row.js';
+import { createTimeCoordinator, type TimeCoordinator } from '../../engine/time/coordinator.js';
+import { scheduleFaults } from '../../engine/time/faults.js';
+import {
+  createSimulation,
+  type DEFAULT_HINTS,
+  type Simulation,
+} from '../../engine/time/simulation.js';
+import { composite, getTokenFunction } from '../../partitioners/index.js';
+import { placementOf, resolveClusterConfig } from '../cluster-config.js';
+import { parseFaults } from '../faults.js';
+import { noProgress, type Progress } from '../progress.js';
+import {
+  checkerNames,
+  checkHistory,
+  combine,
+  type CheckerName,
+  type HistoryVerdict,
+  type Verdict,
+} from './checkers.js';
+import type { CheckConfig } from './config.js';
+import {
+  createHistoryRecorder,
+  pairOperations,
+  type HistoryEvent,
+  type QueryValue,
+} from './history.js';
+import {
+  generateSchedule,
+  keyName,
+  nodeName,
+  type PlannedOperation,
+  type Schedule,
+  type ScheduleShape,
+} from './schedule.js';
+
+/** The system under test, changed from outside (see the negative controls' tests). */
+export interface SystemVariant {
+  readonly hints?: Partial<typeof DEFAULT_HINTS>;
+  /** The coordinator a client talks to, in place of the real one. */
+  coordinator?(real: TimeCoordinator, sim: Simulation): TimeCoordinator;
+  /** The simulation faults and the final repair act on, in place of the real one. */
+  faultTarget?(sim: Simulation): Simulation;
+}
+
+export interface Levels {
+  readonly clWrite: ConsistencyLevel;
+  readonly clRead: ConsistencyLevel;
+}
+
+export interface ScheduleRun {
+  readonly schedule: Schedule;
+  readonly events: readonly HistoryEvent[];
+  /** Hints not yet replayed when the final phase gave up waiting (0 when all were delivered). */
+  readonly hintsPending: number;
+  /** Virtual ms the schedule took, final reads included. */
+  readonly durationMs: number;
+}
+
+/** The register every key is: one row per key, no clustering columns, its value a number. */
+const registerTable = genericTable('register', []);
+const DRAIN_MS = 60_000;
+const STEP_MS = 500;
+/** After the heal: a recovered node is noticed in 1 s; a late hint is retried every 2 s. */
+const SETTLE_MS = 5_000;
+const HINT_WAIT_MS = 60_000;
+
+function registerPartitioner(): Partitioner {
+  return composite({
+    name: 'by-key',
+    tokenFunction: getTokenFunction('murmur3'),
+    components: [{ kind: 'text', column: 'key' }],
+  });
+}
+
+/** Runs one schedule and records its history; the same schedule gives the same history. */
+export function runSchedule(
+  schedule: Schedule,
+  levels: Levels,
+  variant: SystemVariant = {},
+): ScheduleRun {
+  const { shape } = schedule;
+  const root = createRandom(schedule.seed);
+  const cluster = resolveClusterConfig({
+    nodes: shape.nodes,
+    rf: shape.rf,
+    vnodes: shape.vnodes,
+    seed: schedule.seed,
+  });
+  const partitioner = registerPartitioner();
+  const sim = createSimulation({
+    placement: placementOf(cluster, root),
+    partitioner,
+    table: registerTable,
+    storage: 'rows',
+    random: root.fork('simulation'),
+    ...(variant.hints === undefined ? {} : { hints: variant.hints }),
+  });
+  const { scheduler } = sim;
+  const coordinators = sim.cluster.placement.ring.nodes.map((node) => {
+    const real = createTimeCoordinator(sim, { node: node.id });
+    return variant.coordinator?.(real, sim) ?? real;
+  });
+  const target = variant.faultTarget?.(sim) ?? sim;
+  const nodeIds = coordinators.map((_, i) => nodeName(i));
+  scheduleFaults(target, parseFaults(schedule.faults, { nodes: nodeIds, endMs: shape.spanMs }));
+
+  const history = createHistoryRecorder();
+  let outstanding = 0;
+  /** A client's own node, or the next one running (one is, always: see schedule.ts). */
+  const coordinatorFor = (client: number): TimeCoordinator | undefined => {
+    for (let step = 0; step < coordinators.length; step++) {
+      const candidate = coordinators[(client + step) % coordinators.length]!;
+      if (sim.running[candidate.node] === 1) return candidate;
+    }
+    return undefined;
+  };
+
+  const issue = (
+    process: number | 'final',
+    coordinator: TimeCoordinator,
+    op: PlannedOperation,
+    cl: ConsistencyLevel,
+    then: () => void,
+  ): void => {
+    outstanding++;
+    const id = history.invoke(process, op.f, op.key, op.value, scheduler.now);
+    const finish = (kind: 'ok' | 'unavailable' | 'timeout', value: HistoryEvent['value']): void => {
+      outstanding--;
+      if (kind === 'ok') history.complete(id, 'ok', value, scheduler.now);
+      else
+        history.complete(id, kind === 'unavailable' ? 'fail' : 'info', value, scheduler.now, kind);
+      then();
+    };
+    if (op.f === 'write') {
+      const row: Row = { key: op.key!, value: op.value! };
+      coordinator.write(row, cl, (result) => finish(result.kind, op.value));
+    } else if (op.f === 'read') {
+      coordinator.read(partitioner.keyOf({ key: op.key! }), cl, (result) =>
+        finish(
+          result.kind,
+          result.kind === 'ok' ? ((result.rows[0]?.['value'] as number | undefined) ?? null) : null,
+        ),
+      );
+    } else {
+      coordinator.query({ where: {} }, cl, { partial: 'allow' }, (result) => {
+        if (result.kind !== 'ok') return finish(result.kind, null);
+        const rows = result.rows
+          .map((row) => [row['key'] as string, row['value'] as number] as const)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        const value: QueryValue = {
+          rows: Object.fromEntries(rows),
+          complete: result.complete,
+          failed: result.failedRanges.map((failed) => failed.range),
+        };
+        finish('ok', value);
+      });
+    }
+  };
+
+  const isRead = (op: PlannedOperation): boolean => op.f !== 'write';
+  schedule.clients.forEach((ops, client) => {
+    let next = 0;
+    const step = (): void => {
+      const op = ops[next++];
+      if (op === undefined) return;
+      scheduler.at(Math.max(op.atMs, scheduler.now), () => {
+        const coordinator = coordinatorFor(client);
+        if (coordinator === undefined) return step();
+        issue(client, coordinator, op, isRead(op) ? levels.clRead : levels.clWrite, step);
+      });
+    };
+    step();
+  });
+
+  sim.runUntil(shape.spanMs);
+  let nowMs = shape.spanMs;
+  const runWhile = (busy: () => boolean, limitMs: number): void => {
+    const untilMs = nowMs + limitMs;
+    while (busy() && nowMs < untilMs) sim.runUntil((nowMs += STEP_MS));
+  };
+  runWhile(() => outstanding > 0, DRAIN_MS);
+
+  // Heal: every link, every loss, every node. The schedule's windows have closed by now, but a
+  // link's loss window closed inside an all-links one keeps that probability after the all-links
+  // window closes (engine/time/faults.ts sets it on the link), so each link is cleared here.
+  sim.network.heal();
+  sim.network.setLoss(0);
+  for (let a = 0; a < nodeIds.length; a++) {
+    for (let b = a + 1; b < nodeIds.length; b++) sim.network.setLoss(0, [a, b]);
+  }
+  nodeIds.forEach((id, i) => {
+    if (sim.running[i] !== 1) target.recover(id);
+  });
+  const pending = (): number => coordinators.reduce((sum, c) => sum + c.hintsPending(), 0);
+  sim.runUntil((nowMs += SETTLE_MS));
+  runWhile(() => pending() > 0, HINT_WAIT_MS);
+  const hintsPending = pending();
+  for (const id of nodeIds) target.repair(id);
+
+  // The final state: each key read at ALL, one after another, by one coordinator.
+  const finalReader = coordinators[0]!;
+  const keys = Array.from({ length: shape.keys }, (_, i) => keyName(i));
+  const readFinal = (i: number): void => {
+    const key = keys[i];
+    if (key === undefined) return;
+    issue('final', finalReader, { f: 'read', key, value: null, atMs: 0 }, 'ALL', () =>
+      readFinal(i + 1),
+    );
+  };
+  readFinal(0);
+  runWhile(() => outstanding > 0, DRAIN_MS);
+  return { schedule, events: history.events, hintsPending, durationMs: nowMs };
+}
+
+/** Whether every read's replicas meet every acknowledged write's: W + R > rf. */
+export function levelsIntersect(levels: Levels, rf: number): boolean {
+  const strategy = simpleStrategy(rf);
+  const need = (cl: ConsistencyLevel): number => blockFor(cl, strategy, 'dc1');
+  return need(levels.clWrite) + need(levels.clRead) > rf;
+}
+
+/** The seeds of a campaign's schedules: the replayed one, or `schedules` drawn from the seed. */
+export function scheduleSeeds(config: CheckConfig): number[] {
+  if (config.replay !== undefined) return [config.replay];
+  const random = createRandom(config.seed).fork('schedules');
+  return Array.from({ length: config.schedules }, () => random.nextUint32());
+}
+
+export interface CheckFailure {
+  /** The schedule's own seed: `ringlab check --replay <seed>` runs it again. */
+  readonly seed: number;
+  readonly checker: CheckerName;
+  readonly key: string | null;
+  readonly message: string;
+  /** The operations at fault, by the index of their invocation in the schedule's history. */
+  readonly operations: readonly number[];
+  readonly faults: readonly string[];
+}
+
+export interface CheckerSummary {
+  readonly verdict: Verdict;
+  readonly violations: number;
+  readonly anomalies: number;
+  readonly unknown: number;
+}
+
+export interface CheckReport {
+  readonly seed: number;
+  readonly config: ScheduleShape & {
+    readonly clWrite: ConsistencyLevel;
+    readonly clRead: ConsistencyLevel;
+    /** Whether W + R > rf, so that reads promise to see acknowledged writes. */
+    readonly intersecting: boolean;
+    readonly replay: number | null;
+  };
+  readonly schedules: number;
+  readonly operations: number;
+  readonly violations: number;
+  readonly verdict: Verdict;
+  readonly byChecker: Readonly<Record<CheckerName, CheckerSummary>>;
+  /** Hints still undelivered after the final phase's wait, over every schedule. */
+  readonly hintsPending: number;
+  /** The first MAX_FAILURES violations, in schedule order. */
+  readonly failures: readonly CheckFailure[];
+}
+
+export const MAX_FAILURES = 100;
+
+export interface CampaignOptions {
+  readonly progress?: Progress | undefined;
+  readonly variant?: SystemVariant | undefined;
+  /** Hears each schedule as it is judged: to write its history, or keep a failing one. */
+  readonly onSchedule?: ((run: ScheduleRun, verdict: HistoryVerdict) => void) | undefined;
+}
+
+export function runCampaign(config: CheckConfig, options: CampaignOptions = {}): CheckReport {
+  const progress = options.progress ?? noProgress;
+  const seeds = scheduleSeeds(config);
+  const intersecting = levelsIntersect(config, config.shape.rf);
+  const totals = Object.fromEntries(
+    checkerNames.map((name) => [name, { verdicts: [] as Verdict[], v: 0, a: 0, u: 0 }]),
+  ) as Record<CheckerName, { verdicts: Verdict[]; v: number; a: number; u: number }>;
+  const failures: CheckFailure[] = [];
+  let operations = 0;
+  let violations = 0;
+  let hintsPending = 0;
+  seeds.forEach((seed, i) => {
+    const run = runSchedule(generateSchedule(seed, config.shape), config, options.variant);
+    const verdict = checkHistory(pairOperations(run.events), { intersecting });
+    operations += run.events.filter((event) => event.type === 'invoke').length;
+    hintsPending += run.hintsPending;
+    for (const name of checkerNames) {
+      const result = verdict.byChecker[name];
+      const total = totals[name];
+      total.verdicts.push(result.verdict);
+      total.v += result.violations.length;
+      total.a += result.anomalies.length;
+      total.u += result.unknown.length;
+      violations += result.violations.length;
+      for (const finding of result.violations) {
+        if (failures.length < MAX_FAILURES) {
+          failures.push({ seed, checker: name, ...finding, faults: run.schedule.faults });
+        }
+      }
+    }
+    options.onSchedule?.(run, verdict);
+    progress(i + 1, seeds.length);
+  });
+  const byChecker = Object.fromEntries(
+    checkerNames.map((name) => {
+      const { verdicts, v, a, u } = totals[name];
+      return [name, { verdict: combine(verdicts), violations: v, anomalies: a, unknown: u }];
+    }),
+  ) as Record<CheckerName, CheckerSummary>;
+  return {
+    seed: config.seed,
+    config: {
+      clWrite: config.clWrite,
+      clRead: config.clRead,
+      intersecting,
+      replay: config.replay ?? null,
+      ...config.shape,
+    },
+    schedules: seeds.length,
+    operations,
+    violations,
+    verdict: combine(Object.values(byChecker).map((summary) => summary.verdict)),
+    byChecker,
+    hintsPending,
+    failures,
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Negative controls: each deliberately broken variant of the system (broken-systems.ts) must be
+ * caught by the checker it breaks, within a bounded number of schedules. The levels are those
+ * at which the bug can show in a history: a read that skips a replica only matters when the
+ * levels promise reads their writes, and an `unavailable` comes often at ALL.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CheckerName } from '../../bench/check/checkers.js';
+import { resolveCheckConfig } from '../../bench/check/config.js';
+import { runCampaign } from '../../bench/check/run.js';
+import { brokenSystems, type BrokenSystemName } from './broken-systems.js';
+
+const controls: [BrokenSystemName, string, string, CheckerName, number][] = [
+  ['ack-before-apply', 'QUORUM', 'QUORUM', 'read-after-write', 5],
+  ['read-skips-replica', 'QUORUM', 'QUORUM', 'read-after-write', 20],
+  ['repair-copies-nothing', 'ALL', 'ONE', 'read-after-write', 10],
+  ['unavailable-applied', 'ALL', 'ONE', 'definite-failure', 60],
+];
+
+describe('negative controls: a broken system is caught', () => {
+  it.each(controls)(
+    '%s at %s/%s, by %s, within %d schedules',
+    (name, clWrite, clRead, checker, bound) => {
+      let caughtAt: number | undefined;
+      let judged = 0;
+      const report = runCampaign(
+        resolveCheckConfig({ schedules: bound, seed: 3, clWrite, clRead }),
+        {
+          variant: brokenSystems[name],
+          onSchedule: (_, verdict) => {
+            if (caughtAt === undefined && verdict.byChecker[checker].verdict === 'invalid') {
+              caughtAt = judged;
+            }
+            judged++;
+          },
+        },
+      );
+      expect(caughtAt).toBeDefined();
+      expect(report.verdict).toBe('invalid');
+      expect(report.failures.some((failure) => failure.checker === checker)).toBe(true);
+    },
+    60_000,
+  );
+
+  // Not caught yet: with final reads at ALL after a repair of every node, a hint that is never
+  // replayed shows in a history only when the one replica that took the write then loses its disk
+  // before a later write to the key (1 schedule in 200 with 64 keys at ONE/ONE). Catching it needs
+  // a look at each replica after hint replay and before the repair.
+  it.todo('hints-never-replayed, by a check of the replicas between hint replay and repair');
+});
