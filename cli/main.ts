@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isRinglabError } from '../engine/errors.js';
 import { registerPerf } from './commands/bench-perf.js';
+import { registerCheck } from './commands/check.js';
 import { registerKata } from './commands/kata.js';
 import { registerSkew } from './commands/bench-skew.js';
 import { registerRebalance } from './commands/rebalance.js';
@@ -39,6 +40,7 @@ export function buildProgram(io: Io): Command {
   registerSimulate(program, io);
   registerRebalance(program, io);
   registerKata(program, io);
+  registerCheck(program, io);
   const bench = program.command('bench').description('experiments: skew and performance');
   registerSkew(bench, io);
   registerPerf(bench, io);

@@ -1,0 +1,182 @@
+import { Option, type Command } from 'commander';
+import { CHECK_DEFAULTS, MAX_SCHEDULES, resolveCheckConfig } from '../../bench/check/config.js';
+import { checkerNames, type HistoryVerdict } from '../../bench/check/checkers.js';
+import { historyToJsonLines, type HistoryEvent } from '../../bench/check/history.js';
+import { runCampaign, type CheckReport, type ScheduleRun } from '../../bench/check/run.js';
+import { consistencyLevels } from '../../engine/consistency.js';
+import { RinglabError } from '../../engine/errors.js';
+import { MAX_SEED } from '../../engine/random.js';
+import { ExitCode } from '../exit.js';
+import type { Io } from '../io.js';
+import {
+  addExamples,
+  choiceOption,
+  integerOption,
+  jsonOption,
+  seedOption,
+  textOption,
+} from '../options.js';
+import { once, parseSeed } from '../parse.js';
+import { withProgress } from '../progress.js';
+import { count, renderTable, toJson } from '../render.js';
+
+interface CheckFlags {
+  schedules?: number;
+  seed?: number;
+  clWrite?: string;
+  clRead?: string;
+  history?: string;
+  replay?: number;
+  json?: boolean;
+}
+
+/** Failing schedules whose histories are printed in full, at most. */
+const PRINTED_HISTORIES = 3;
+
+export function registerCheck(program: Command, io: Io): void {
+  const command = program
+    .command('check')
+    .description(
+      'run randomized fault schedules on the time plane and judge each history: lost writes, stale reads, failures applied, incomplete queries',
+    )
+    .addOption(
+      integerOption(
+        '--schedules <n>',
+        `schedules to run, 1-${MAX_SCHEDULES.toLocaleString('en-US')} (default: ${CHECK_DEFAULTS.schedules})`,
+      ),
+    )
+    .addOption(seedOption('seed the schedules are drawn from'))
+    .addOption(
+      choiceOption(
+        '--cl-write <level>',
+        `consistency level of writes (default: ${CHECK_DEFAULTS.clWrite})`,
+        consistencyLevels,
+      ),
+    )
+    .addOption(
+      choiceOption(
+        '--cl-read <level>',
+        `consistency level of reads and queries (default: ${CHECK_DEFAULTS.clRead})`,
+        consistencyLevels,
+      ),
+    )
+    .addOption(textOption('--history <dir>', "write each schedule's history to <dir>/<seed>.jsonl"))
+    .addOption(
+      new Option(
+        '--replay <seed>',
+        `run only the schedule with this seed, as a failure prints it, 0-${MAX_SEED} (default: none)`,
+      ).argParser(once('--replay', parseSeed)),
+    )
+    .addOption(jsonOption())
+    .action(async (flags: CheckFlags) => {
+      const config = resolveCheckConfig(flags);
+      const histories: ScheduleRun[] = [];
+      const failing: { run: ScheduleRun; verdict: HistoryVerdict }[] = [];
+      const report = withProgress(io, 'check', { json: flags.json === true }, (progress) =>
+        runCampaign(config, {
+          progress,
+          onSchedule: (run, verdict) => {
+            if (flags.history !== undefined) histories.push(run);
+            if (verdict.verdict === 'invalid' && failing.length < PRINTED_HISTORIES) {
+              failing.push({ run, verdict });
+            }
+          },
+        }),
+      );
+      io.out(flags.json ? toJson(report) : renderCheck(report, failing));
+      // Files after stdout: a directory that cannot be written loses nothing already printed.
+      if (flags.history !== undefined) {
+        const dir = flags.history;
+        await writing(dir, () => io.makeDir(dir));
+        for (const run of histories) {
+          const path = `${dir}/${run.schedule.seed}.jsonl`;
+          await writing(path, () => io.writeFile(path, historyToJsonLines(run.events)));
+        }
+      }
+      if (report.violations > 0) throw new ExitCode(1);
+    });
+  addExamples(command, [
+    ['ringlab check', '100 schedules at QUORUM/QUORUM: every checker should say valid'],
+    [
+      'ringlab check --cl-write ONE --cl-read ONE',
+      'weaker levels: stale reads reported as anomalies, not violations',
+    ],
+    [
+      'ringlab check --schedules 1000 --history out/',
+      "a longer campaign, each schedule's history kept",
+    ],
+    ['ringlab check --replay 1234567 --json', 'one schedule again, as a failure printed it'],
+  ]);
+}
+
+async function writing(path: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RinglabError(
+      'INVALID_ARGUMENT',
+      `cannot write ${path}: ${code ?? (error as Error).message}`,
+      '--history',
+    );
+  }
+}
+
+export function renderCheck(
+  report: CheckReport,
+  failing: readonly { readonly run: ScheduleRun; readonly verdict: HistoryVerdict }[],
+): string {
+  const { config } = report;
+  const lines = [
+    `${count(report.schedules)} schedule${report.schedules === 1 ? '' : 's'} from seed ${report.seed}${config.replay === null ? '' : ` (replaying ${config.replay})`} · ${config.nodes} nodes, rf ${config.rf}, ${config.keys} keys, ${config.clients} clients · writes ${config.clWrite} · reads ${config.clRead}${config.intersecting ? '' : ' (W + R <= rf: stale reads are allowed, reported as anomalies)'}`,
+    `${count(report.operations)} operations · ${count(report.violations)} violation${report.violations === 1 ? '' : 's'} · verdict ${report.verdict}${report.hintsPending > 0 ? ` · ${count(report.hintsPending)} hints never replayed` : ''}`,
+    '',
+    renderTable(
+      [
+        { header: 'checker' },
+        { header: 'verdict' },
+        { header: 'violations', align: 'right' },
+        { header: 'anomalies', align: 'right' },
+        { header: 'unknown', align: 'right' },
+      ],
+      checkerNames.map((name) => {
+        const summary = report.byChecker[name];
+        return [
+          name,
+          summary.verdict,
+          count(summary.violations),
+          count(summary.anomalies),
+          count(summary.unknown),
+        ];
+      }),
+    ),
+  ];
+  for (const { run, verdict } of failing) {
+    const { seed, faults } = run.schedule;
+    lines.push('', `schedule ${seed}: invalid · faults ${faults.join(' ') || 'none'}`);
+    const keys = new Set<string | null>();
+    for (const name of checkerNames) {
+      for (const finding of verdict.byChecker[name].violations) {
+        lines.push(`  ${name}: ${finding.message}`);
+        keys.add(finding.key);
+      }
+    }
+    lines.push(
+      `  reproduce: ringlab check --replay ${seed} --cl-write ${config.clWrite} --cl-read ${config.clRead}`,
+      `  history of ${[...keys].map((key) => key ?? 'queries').join(', ')}:`,
+      ...historyLines(run.events, keys),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The events about the keys at fault (a query's, when a query is), as JSON lines. */
+function historyLines(events: readonly HistoryEvent[], keys: ReadonlySet<string | null>): string[] {
+  const shown = events.filter(
+    (event) => keys.has(event.key) || (event.f === 'query' && keys.has(null)),
+  );
+  return historyToJsonLines(shown)
+    .trimEnd()
+    .split('\n')
+    .map((line) => `    ${line}`);
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+
+describe('ringlab check', () => {
+  it('prints the campaign as JSON with its verdict by checker', async () => {
+    const run = await runCli('check', '--schedules', '4', '--seed', '2', '--json');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(Object.keys(report)).toEqual(
+      expect.arrayContaining([
+        'seed',
+        'schedules',
+        'operations',
+        'violations',
+        'verdict',
+        'byChecker',
+        'failures',
+      ]),
+    );
+    expect(report).toMatchObject({ seed: 2, schedules: 4, violations: 0, verdict: 'valid' });
+    expect(Object.keys(report.byChecker as object)).toEqual([
+      'lost-write',
+      'read-after-write',
+      'definite-failure',
+      'complete-query',
+    ]);
+    expect((await runCli('check', '--schedules', '4', '--seed', '2', '--json')).stdout).toBe(
+      run.stdout,
+    );
+  });
+
+  it('prints a table, and writes each schedule’s history under --history', async () => {
+    const run = await runCli('check', '--schedules', '2', '--history', 'out');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/verdict valid/);
+    expect(run.stdout).toMatch(/read-after-write/);
+    const files = Object.keys(run.written);
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/^out\/\d+\.jsonl$/);
+    expect(run.written[files[0]!]!.split('\n')[0]).toMatch(/^\{"process":\d+,"type":"invoke"/);
+  });
+
+  it('replays one schedule by its seed', async () => {
+    const run = await runCli('check', '--replay', '77', '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ schedules: 1, config: { replay: 77 } });
+  });
+
+  it('reports anomalies at ONE/ONE without failing', async () => {
+    const run = await runCli(
+      'check',
+      '--schedules',
+      '10',
+      '--seed',
+      '4',
+      '--cl-write',
+      'ONE',
+      '--cl-read',
+      'ONE',
+      '--json',
+    );
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { byChecker: Record<string, { anomalies: number }> };
+    expect(report.byChecker['read-after-write']!.anomalies).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['--schedules', '0'],
+    ['--schedules', 'many'],
+    ['--cl-write', 'SOME'],
+    ['--cl-read', 'x'],
+    ['--seed', '-1'],
+    ['--replay', 'abc'],
+  ])('exits 2 naming %s for %s', async (flag, value) => {
+    const run = await runCli('check', flag, value);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.match(/--[a-z][a-z-]*/)?.[0]).toBe(flag);
+  });
+
+  it('exits 2 naming the path when the history cannot be written', async () => {
+    const { runCliIn } = await import('../helpers/run-cli.js');
+    const run = await runCliIn(
+      { unwritable: ['locked'] },
+      'check',
+      '--schedules',
+      '1',
+      '--history',
+      'locked',
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/locked/);
+  });
+});
+
+describe('ringlab check: a violation', () => {
+  it('prints the schedule’s seed, how to replay it, and the history of the key at fault', async () => {
+    const { renderCheck } = await import('../../cli/commands/check.js');
+    const { runCampaign } = await import('../../bench/check/run.js');
+    const { resolveCheckConfig } = await import('../../bench/check/config.js');
+    const { brokenSystems } = await import('./broken-systems.js');
+    const failing: Parameters<typeof renderCheck>[1][number][] = [];
+    const report = runCampaign(resolveCheckConfig({ schedules: 2, seed: 3 }), {
+      variant: brokenSystems['ack-before-apply'],
+      onSchedule: (run, verdict) => {
+        if (verdict.verdict === 'invalid') failing.push({ run, verdict });
+      },
+    });
+    const text = renderCheck(report, failing.slice(0, 1));
+    const seed = failing[0]!.run.schedule.seed;
+    expect(text).toMatch(/verdict invalid/);
+    expect(text).toContain(`schedule ${seed}: invalid`);
+    expect(text).toContain(
+      `reproduce: ringlab check --replay ${seed} --cl-write QUORUM --cl-read QUORUM`,
+    );
+    expect(text).toMatch(/\n {4}\{"process":/);
+  });
+});
