@@ -406,6 +406,9 @@ function lowestTable(
   };
 }
 
+/** A runner-up within this factor of the lowest is a tie for the findings' purposes. */
+const CLOSE = 1.05;
+
 /** Which design has the lowest latency where, where that changes, and by how much it leads. */
 function lowestFinding(
   axes: readonly SweepAxis[],
@@ -451,6 +454,14 @@ function lowestFinding(
         ? `; the runner-up is ${decimal(least, 2)}× higher`
         : `; the runner-up is ${decimal(least, 2)}× to ${decimal(most, 2)}× higher`;
   const grid = axes.map((axis) => axis.key).join(' × ');
+  // A lead of a few percent is the run's noise, not a design's merit: say so, not who led.
+  if (decided === points.length && most < CLOSE) {
+    return {
+      id,
+      text: `No design leads on ${metric.label} by ${decimal((CLOSE - 1) * 100, 0)}% or more at any point of ${grid}: the runner-up is at most ${decimal(most, 2)}× the lowest.`,
+      numbers,
+    };
+  }
   if (ranked.length === 1) {
     const where =
       decided === points.length

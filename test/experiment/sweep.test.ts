@@ -255,3 +255,20 @@ describe('the point reports combine into one report', () => {
     expect(report.tables[1]!.rows.map((row) => row['p99'])).toEqual(['a', 'a', 'b']);
   });
 });
+
+describe('a lead of a few percent is not called a win', () => {
+  it('says no design leads when the runner-up is within 5% everywhere', () => {
+    const report = combineSweep({
+      kata: 'logsentry',
+      base: { kata: 'logsentry' },
+      axes: [axis('vnodes=4,16')],
+      points: [
+        { values: { vnodes: 4 }, report: pointReport(4, [2, 2.02], [4, 4]) },
+        { values: { vnodes: 16 }, report: pointReport(16, [2.03, 2], [16, 4]) },
+      ],
+    });
+    const lowest = report.findings.find((finding) => finding.id === 'lowest-p99');
+    expect(lowest?.text).toMatch(/^No design leads on p99 by 5% or more at any point of vnodes/);
+    expect(lowest?.numbers['mostMargin']).toBeCloseTo(1.015, 3);
+  });
+});
