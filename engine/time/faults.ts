@@ -184,10 +184,11 @@ export const faultKinds = {
       const untilMs = fault.untilMs;
       at(sim, untilMs, () => {
         const still = close?.();
-        // A link with no window of its own left falls back to the all-links probability.
-        const fallback =
-          link === undefined ? undefined : state.losses.get('*')?.at(-1)?.probability;
-        sim.network.setLoss(still?.probability ?? fallback ?? 0, link);
+        // A link with no window of its own left follows the all-links probability from then
+        // on, whatever it becomes (not the value it has now: that would outlive its window).
+        if (still !== undefined) sim.network.setLoss(still.probability, link);
+        else if (link !== undefined) sim.network.clearLoss(link);
+        else sim.network.setLoss(0);
         log(ended('drop', untilMs));
       });
     },

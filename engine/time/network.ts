@@ -34,6 +34,8 @@ export interface Network {
   heal(): void;
   /** Loss probability for every link, or for one link (both ways) when `link` is given. */
   setLoss(probability: number, link?: readonly [number, number]): void;
+  /** Removes a link's own loss probability: it follows the all-links one again. */
+  clearLoss(link: readonly [number, number]): void;
   /** Messages sent, and of them lost or cut. */
   readonly sent: number;
   readonly dropped: number;
@@ -104,6 +106,10 @@ export function createNetwork(
       const [a, b] = link;
       linkLoss.set(a * count + b, checked);
       linkLoss.set(b * count + a, checked);
+    },
+    clearLoss([a, b]) {
+      linkLoss.delete(a * count + b);
+      linkLoss.delete(b * count + a);
     },
     get sent() {
       return sent;

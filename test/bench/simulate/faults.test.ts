@@ -158,6 +158,25 @@ describe('faults take effect on the virtual clock and their windows compose', ()
     expect(slowdowns).toEqual([10, 3, 10, 1]);
   });
 
+  // Found by ringlab check (--replay 1988952865): a link's window closing inside an all-links
+  // window pinned the link to the all-links probability, which then outlived its own window.
+  it('a link whose window closes inside an all-links window is lossless once both end', () => {
+    const sim = simulation();
+    scheduleFaults(sim, [
+      parseFault('drop:0.5:n1-n2@1s-2s', context),
+      parseFault('drop:0.3@1500ms-3s', context),
+    ]);
+    const lost = (): number => {
+      let dropped = 0;
+      for (let i = 0; i < 400; i++) if (!delivers(sim, 0, 1)) dropped++;
+      return dropped;
+    };
+    sim.runUntil(2500);
+    expect(lost()).toBeGreaterThan(60);
+    sim.runUntil(3000);
+    expect(lost()).toBe(0);
+  });
+
   it('a loss window drops messages only inside it', () => {
     const sim = simulation();
     scheduleFaults(sim, [parseFault('drop:0.5:n1-n2@1s-2s', context)]);
