@@ -98,6 +98,12 @@ export function createHints(sim: Simulation, self: number, counters: HintCounter
       return;
     }
     downSince[node] = Number.NaN;
+    if (node === self) {
+      // This node is back from a crash: it resumes delivering the hints it kept (they are on
+      // its disk), to every target believed up, as Cassandra's dispatcher does on restart.
+      for (const target of queues.keys()) if (attempt[target] === 0) replayNext(target);
+      return;
+    }
     if (attempt[node] === 0) replayNext(node);
   });
 

@@ -308,6 +308,26 @@ describe('time plane: hinted handoff limits', () => {
     expect(coordinator.counters.hintsStored).toBe(0);
   });
 
+  // Found by ringlab check (--replay 978040946): a coordinator that crashed holding hints never
+  // resumed replaying them after it recovered.
+  it('a coordinator that crashes holding hints replays them once it is back', () => {
+    const sim = simulation();
+    sim.crash('n3');
+    const onN3 = events.filter((event) => replicasOf(sim, event).includes('n3')).slice(0, 40);
+    const coordinator = createTimeCoordinator(sim, { node: 'n1' });
+    sim.runUntil(11_000); // n3 is believed down: every write to it is hinted
+    for (const event of onN3) coordinator.write(event, 'ONE', () => {});
+    sim.runUntil(12_000);
+    sim.crash('n1');
+    sim.recover('n3');
+    sim.runUntil(30_000); // n3 is back and believed up, but its hints' holder is down
+    expect(coordinator.hintsPending()).toBe(onN3.length);
+    sim.recover('n1');
+    sim.runUntil(60_000);
+    expect(coordinator.hintsPending()).toBe(0);
+    expect(coordinator.counters.hintsReplayed).toBe(onN3.length);
+  });
+
   it('replays hints no faster than the throttle (1024 KiB/s by default)', () => {
     const sim = createSimulation({
       placement,
