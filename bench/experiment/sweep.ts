@@ -191,7 +191,8 @@ export function describePoint(values: Readonly<Record<string, SweepValue>>): str
  * Every point of the grid, validated and resolved before anything runs: the first bad point is
  * refused naming the sweep that set the bad field (or the point, when the field is not swept)
  * and the field. `base` is the experiment document without the sweep (the flags' or the file's),
- * its seed already set.
+ * its seed already set, and best with its schema's defaults filled in, so that a sweep of
+ * `designs[1].salt` finds the default designs.
  */
 export function planSweep(base: unknown, axes: readonly SweepAxis[]): PlannedPoint[] {
   const size = gridSize(axes);
@@ -201,9 +202,9 @@ export function planSweep(base: unknown, axes: readonly SweepAxis[]): PlannedPoi
     );
   }
   return expandGrid(axes).map((point) => {
-    let document = base;
-    for (const [path, value] of point.settings) document = withValueAt(document, path, value);
     try {
+      let document = base;
+      for (const [path, value] of point.settings) document = withValueAt(document, path, value);
       return { ...point, document, resolved: resolveDocument(document) };
     } catch (error) {
       throw pointError(error, point, axes);
@@ -228,7 +229,10 @@ export class SweepPointError extends RinglabError {
 function pointError(error: unknown, point: SweepPoint, axes: readonly SweepAxis[]): unknown {
   if (!isExperimentError(error)) return error;
   const at = describePoint(point.values);
-  const axis = axes.find((candidate) => error.path !== '' && nests(error.path, candidate.path));
+  const axis = axes.find(
+    (candidate) =>
+      error.path !== '' && (nests(error.path, candidate.path) || nests(candidate.path, error.path)),
+  );
   const where =
     axis === undefined
       ? `--sweep at ${at}`

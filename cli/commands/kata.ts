@@ -225,7 +225,8 @@ async function runSweep(io: Io, base: unknown, flags: OutputFlags): Promise<void
   }
   const fields = new Set(Object.keys(shown as Record<string, unknown>));
   const axes = parseSweepSpecs(flags.sweep ?? [], sweepAliases(kata), fields);
-  const planned = planSweep(base, axes);
+  // Points set their fields on the defaults too: designs[1].salt needs the default designs.
+  const planned = planSweep(shown, axes);
   const bar = progressBar(io, `${kata.name} sweep`, { json: flags.json === true });
   let reports: KataReport[];
   try {

@@ -12,6 +12,7 @@ import {
   type SweepAxis,
 } from '../../bench/experiment/sweep.js';
 import type { KataReport } from '../../bench/kata/report.js';
+import { parseWith } from '../../bench/experiment/schema-kit.js';
 import { getKata } from '../../bench/katas/index.js';
 
 const logsentry = getKata('logsentry');
@@ -126,6 +127,20 @@ describe('every point is resolved before anything runs', () => {
     expect((error as SweepPointError).path).toBe('cluster.vnodes');
     expect(error.message).toMatch(
       /^--sweep vnodes=2000 \(at vnodes=2000, nodes=6\): cluster\.vnodes: /,
+    );
+  });
+
+  it("sets a field inside the defaults' lists, and names the sweep when the list is too short", () => {
+    const defaults = parseWith(logsentry.schema, { ...base, cluster: { vnodes: 4 } });
+    const points = planSweep(defaults, [axis('designs[1].indexBuckets=4,64')]);
+    const designs = (points[1]!.resolved.experiment as unknown as Record<string, unknown>)[
+      'designs'
+    ];
+    expect(designs).toMatchObject([{}, { indexBuckets: 64 }, {}, {}]);
+    const error = refusal(() => planSweep(defaults, [axis('designs[7].indexBuckets=4')]));
+    expect((error as SweepPointError).path).toBe('designs[7]');
+    expect(error.message).toMatch(
+      /^--sweep designs\[7\]\.indexBuckets=4: designs\[7\]: does not exist/,
     );
   });
 
