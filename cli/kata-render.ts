@@ -57,7 +57,9 @@ export function renderKataReport(report: KataReport, context: string): string {
   const lines = [report.title, report.question, context, ''];
   report.tables.forEach((table, i) => {
     // A table that compares a handful of designs reads better turned on its side.
-    const side = i === 0 && table.rows.length <= 8 && table.columns.length > 6;
+    // A sweep's first table leads with the swept values, one row per point and design: as is.
+    const side =
+      i === 0 && report.points === undefined && table.rows.length <= 8 && table.columns.length > 6;
     lines.push(table.title, side ? transposed(table) : plain(table), '');
   });
   const load = report.charts.find((chart): chart is BarChart => chart.kind === 'bars');

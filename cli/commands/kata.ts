@@ -161,6 +161,13 @@ async function runAndReport(
   resolved: ResolvedExperiment,
   flags: OutputFlags,
 ): Promise<void> {
+  if (flags.workers !== undefined) {
+    throw new RinglabError(
+      'INVALID_ARGUMENT',
+      '--workers applies only with --sweep (the points of a grid run in parallel; one run does not); drop it or add --sweep',
+      '--workers',
+    );
+  }
   const { kata, experiment } = resolved;
   const report: KataReport = withProgress(
     io,

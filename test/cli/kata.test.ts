@@ -48,6 +48,7 @@ describe('ringlab kata', () => {
       [['--read-mix', 'by-server'], /^error: --read-mix "by-server" should be kind:weight/],
       [['--fault', 'meteor'], /^error: --fault "meteor" is not a failure mode/],
       [['--events', 'x'], /^error: --events expects a decimal number/],
+      [['--workers', '2'], /^error: --workers applies only with --sweep/],
     ];
     for (const [flags, message] of cases) {
       const { code, stdout, stderr } = await runCli('kata', 'logsentry', ...flags);
