@@ -13,6 +13,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Between tests, a turn of the event loop for vitest's own messages (see the file).
+    setupFiles: ['test/setup/yield.ts'],
     // Property tests and oracle sweeps are CPU-bound; two workers match the CI machine.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

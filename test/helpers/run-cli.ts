@@ -1,4 +1,5 @@
 import { main } from '../../cli/main.js';
+import { turn } from '../setup/yield.js';
 
 export interface CliRun {
   readonly code: number;
@@ -25,6 +26,8 @@ export async function runCli(...argv: string[]): Promise<CliRun> {
 
 /** Runs the CLI in-process in a fake world of files, stdin and terminal. */
 export async function runCliIn(world: FakeWorld, ...argv: string[]): Promise<CliRun> {
+  // A run is one long synchronous stretch: first let the worker read vitest's messages.
+  await turn();
   let stdout = '';
   let stderr = '';
   const written: Record<string, string> = {};
