@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 
 /**
  * Everything a command reads from or writes to the outside world. Injected so that tests run the
@@ -19,7 +19,11 @@ export interface Io {
   writeFile(path: string, text: string): Promise<void>;
   /** Creates a directory and its parents; an existing one is fine. */
   makeDir(path: string): Promise<void>;
+  /** What is at a path, so that an output is refused before a run rather than after it. */
+  pathKind(path: string): Promise<PathKind>;
 }
+
+export type PathKind = 'file' | 'directory' | 'missing' | 'other';
 
 let stdoutGuarded = false;
 
@@ -47,6 +51,14 @@ export function processIo(): Io {
     writeFile: (path, text) => writeFile(path, text, 'utf8'),
     makeDir: async (path) => {
       await mkdir(path, { recursive: true });
+    },
+    pathKind: async (path) => {
+      try {
+        const found = await stat(path);
+        return found.isFile() ? 'file' : found.isDirectory() ? 'directory' : 'other';
+      } catch {
+        return 'missing';
+      }
     },
     readStdin: async () => {
       const chunks: Buffer[] = [];

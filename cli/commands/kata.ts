@@ -168,6 +168,7 @@ async function runAndReport(
       '--workers',
     );
   }
+  await checkOutputs(io, flags);
   const { kata, experiment } = resolved;
   const report: KataReport = withProgress(
     io,
@@ -213,6 +214,7 @@ async function writeReport(
  * and one report over them is printed and written like any other.
  */
 async function runSweep(io: Io, base: unknown, flags: OutputFlags): Promise<void> {
+  await checkOutputs(io, flags);
   const workers = flags.workers ?? defaultWorkers();
   if (workers < 1 || workers > MAX_WORKERS) {
     throw new RinglabError(
@@ -347,6 +349,14 @@ export function registerKata(program: Command, io: Io): void {
         throw renamed(error, paths);
       }
       if (flags.export !== undefined) {
+        const unused = (['json', 'csv', 'report'] as const).filter((f) => flags[f] !== undefined);
+        if (unused.length > 0) {
+          throw new RinglabError(
+            'INVALID_ARGUMENT',
+            `--export prints the experiment instead of running it, so --${unused[0]} would do nothing; drop one of the two`,
+            '--export',
+          );
+        }
         io.out(exportText(resolved.experiment, flags.export));
         return;
       }
@@ -380,7 +390,8 @@ export function registerKata(program: Command, io: Io): void {
       }
       resolved = resolveDocument(document, flags.seed);
     } catch (error) {
-      if (isExperimentError(error) && error.path !== '') {
+      // Every refusal of a file names the file, once.
+      if (isExperimentError(error) && !error.message.startsWith(name)) {
         throw new ExperimentError('', `${name}: ${error.message}`);
       }
       throw error;
@@ -412,6 +423,41 @@ export function registerKata(program: Command, io: Io): void {
       'the schema, for an editor checking experiment files',
     ],
   ]);
+}
+
+/**
+ * Refuses, before anything runs, an output that could not be written after it: a report path
+ * that is a directory or whose directory does not exist, a CSV directory that is a file.
+ */
+async function checkOutputs(io: Io, flags: OutputFlags): Promise<void> {
+  const bad = (flag: string, why: string): RinglabError =>
+    new RinglabError('INVALID_ARGUMENT', `${flag} ${why}`, flag);
+  if (flags.report !== undefined) {
+    const path = flags.report;
+    if (path.trim() === '') throw bad('--report', 'needs a file name, such as report.html');
+    if ((await io.pathKind(path)) === 'directory') {
+      throw bad(
+        '--report',
+        `${path} is a directory; give a file name, such as ${path.replace(/\/$/, '')}/report.html`,
+      );
+    }
+    const slash = path.lastIndexOf('/');
+    const dir = slash < 0 ? '.' : slash === 0 ? '/' : path.slice(0, slash);
+    if ((await io.pathKind(dir)) !== 'directory') {
+      throw bad(
+        '--report',
+        `${path}: the directory ${dir} does not exist; create it first (--csv creates its directory, --report does not)`,
+      );
+    }
+  }
+  if (flags.csv !== undefined) {
+    const dir = flags.csv;
+    if (dir.trim() === '') throw bad('--csv', 'needs a directory name, such as out');
+    const kind = await io.pathKind(dir);
+    if (kind === 'file' || kind === 'other') {
+      throw bad('--csv', `${dir} is a file; give a directory (it is created when missing)`);
+    }
+  }
 }
 
 /** A file the run writes; a file system error becomes a usage error naming the path. */

@@ -11,6 +11,7 @@ const quietIo = {
   readStdin: () => Promise.resolve(''),
   writeFile: () => Promise.reject(new Error('no files here')),
   makeDir: () => Promise.reject(new Error('no files here')),
+  pathKind: () => Promise.resolve('missing' as const),
 };
 
 /** Every command with the words that reach it: [], ['token'], ['bench', 'skew'], ... */

@@ -81,9 +81,39 @@ describe('ringlab kata', () => {
     expect(written['r.html']).toContain('data-chart="node-writes"');
   });
 
+  it('refuses an output it could not write before running anything, exit code 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['--report', 'nodir/r.html'],
+        /^error: --report nodir\/r\.html: the directory nodir does not exist/,
+      ],
+      [
+        ['--report', 'out'],
+        /^error: --report out is a directory; give a file name, such as out\/report\.html/,
+      ],
+      [['--report', ''], /^error: --report needs a file name/],
+      [['--csv', 'e.json'], /^error: --csv e\.json is a file; give a directory/],
+      [
+        ['--export', 'json', '--json'],
+        /^error: --export prints the experiment instead of running it, so --json would do nothing/,
+      ],
+    ];
+    for (const [flags, message] of cases) {
+      const { code, stdout, stderr } = await runCliIn(
+        { files: { 'e.json': '{}' }, directories: ['out'] },
+        'kata',
+        'logsentry',
+        ...SMALL,
+        ...flags,
+      );
+      expect([code, stdout]).toEqual([2, '']);
+      expect(stderr).toMatch(message);
+    }
+  });
+
   it('keeps what it printed when a file cannot be written, exit code 2', async () => {
     const { code, stdout, stderr } = await runCliIn(
-      { unwritable: ['locked'] },
+      { unwritable: ['locked'], directories: ['locked'] },
       'kata',
       'logsentry',
       ...SMALL,
@@ -107,7 +137,16 @@ describe('ringlab run', () => {
       'kata: logsentry\n  seed: [1\n',
       /^error: broken\.yaml is not valid YAML at line \d+/,
     ],
-    ['list.yaml', '- 1\n- 2\n', /^error: an experiment is an object with a "kata" field/],
+    [
+      'list.yaml',
+      '- 1\n- 2\n',
+      /^error: list\.yaml: an experiment is an object with a "kata" field/,
+    ],
+    [
+      'typo.yaml',
+      'kata: logsentry\nworklaod: {}\n',
+      /^error: typo\.yaml: unknown field "worklaod"/,
+    ],
     [
       'salt.yaml',
       'kata: logsentry\ndesigns:\n  - {name: a, strategy: server-salted, salt: -3, index: local}\n',

@@ -16,6 +16,7 @@ function fakeIo(errIsTty: boolean): Io & { readonly errText: () => string } {
     readStdin: () => Promise.resolve(''),
     writeFile: () => Promise.reject(new Error('no files here')),
     makeDir: () => Promise.reject(new Error('no files here')),
+    pathKind: () => Promise.resolve('missing' as const),
     errText: () => err,
   };
 }

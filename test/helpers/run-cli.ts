@@ -17,6 +17,8 @@ export interface FakeWorld {
   readonly errIsTty?: boolean;
   /** Paths (files or directories) that cannot be written: EACCES. */
   readonly unwritable?: readonly string[];
+  /** Directories that exist (besides the current one and those holding a given file). */
+  readonly directories?: readonly string[];
 }
 
 /** Runs the CLI in-process, capturing what it prints and its exit code. */
@@ -61,6 +63,15 @@ export async function runCliIn(world: FakeWorld, ...argv: string[]): Promise<Cli
     },
     makeDir: async (path) => {
       refuse(path);
+    },
+    // Files given or written are files; a path some of them lie under is a directory, as is
+    // the current one; anything else is missing.
+    pathKind: async (path) => {
+      const known = [...Object.keys(world.files ?? {}), ...Object.keys(written)];
+      if (known.includes(path)) return 'file';
+      if (path === '.' || known.some((file) => file.startsWith(`${path}/`))) return 'directory';
+      if (world.directories?.includes(path)) return 'directory';
+      return 'missing';
     },
   });
   return { code, stdout, stderr, written };
