@@ -104,7 +104,8 @@ export function estimateSimulate(config: SimulateConfig): SimulateEstimate {
   const { events, cluster } = config;
   const replicas = cluster.rf * cluster.dcs;
   const globalIndex = config.index === 'global' || config.index === 'global-bucketed';
-  const reads = (config.readRatePerSec * config.spanMs) / 1000 + config.scans;
+  const mixed = (config.readRatePerSec * config.spanMs) / 1000;
+  const reads = mixed + config.scans;
   const total = config.reads.reduce((sum, share) => sum + share.weight, 0);
   const partitions = partitionBound(skewViewOf(config), config.strategy);
   // On average a read runs with half the events stored.
@@ -122,7 +123,7 @@ export function estimateSimulate(config: SimulateConfig): SimulateEstimate {
     }
   };
   for (const share of config.reads) {
-    const count = (reads * share.weight) / total;
+    const count = (mixed * share.weight) / total;
     if (scansEveryRange(config, share.kind)) {
       rangeReads += count;
       // One event, every row, or one server's rows under a key that ignores the server: the

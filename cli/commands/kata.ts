@@ -48,6 +48,7 @@ import {
   integerOption,
   jsonOption,
   seedOption,
+  setNodesDefault,
   textOption,
   type ClusterFlags,
 } from '../options.js';
@@ -102,6 +103,14 @@ function addOutputOptions(command: Command): Command {
         `worker threads running a sweep's points, 1-${MAX_WORKERS} (default: the number of cores)`,
       ),
     );
+}
+
+/** The cluster size a kata runs with by default, as its help states it. */
+function defaultNodes(kata: AnyKata): number {
+  const experiment = kata.resolve(parseWith(kata.schema, { kata: kata.name })) as unknown as {
+    cluster?: { nodes?: number };
+  };
+  return experiment.cluster?.nodes ?? 6;
 }
 
 /** Where a flag's value goes in the experiment, for the flags of one kata. */
@@ -303,6 +312,7 @@ export function registerKata(program: Command, io: Io): void {
   for (const kata of katas) {
     const command = addClusterOptions(group.command(kata.name).description(kata.summary));
     for (const flag of kata.flags) command.addOption(textOption(flag.flags, flag.description));
+    setNodesDefault(command, defaultNodes(kata));
     addOutputOptions(command).addOption(
       choiceOption(
         '--export <format>',
