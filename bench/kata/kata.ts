@@ -60,6 +60,11 @@ export interface Kata<E extends ExperimentBase = ExperimentBase> {
    */
   resolve(experiment: E): E;
   run(experiment: E, options: KataRunOptions): KataReport;
+  /**
+   * Seconds the run is expected to take on one core, from the same cost model its `resolve`
+   * refuses with, so that the CLI can say how long an accepted run will take.
+   */
+  estimateSeconds?(experiment: E): number;
 }
 
 /** A kata with its experiment type erased, as the registry holds it. */

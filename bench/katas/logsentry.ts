@@ -306,6 +306,22 @@ function fieldPaths(d: number, s: number): Record<string, string> {
   };
 }
 
+/** Every design under every scenario, resolved as simulate resolves it; their summed estimate. */
+function estimateLogsentry(experiment: LogsentryExperiment): number {
+  let seconds = 0;
+  experiment.scenarios.forEach((scenario, s) =>
+    experiment.designs.forEach((design, d) => {
+      const config = atPath(
+        '',
+        () => resolveSimulateConfig(simulateInput(experiment, design, scenario)),
+        fieldPaths(d, s),
+      );
+      seconds += estimateSimulate(config).seconds;
+    }),
+  );
+  return seconds;
+}
+
 function resolveLogsentry(experiment: LogsentryExperiment): LogsentryExperiment {
   const resolved = atPath('cluster', () =>
     resolveClusterConfig({ nodes: DEFAULT_NODES, ...experiment.cluster, seed: experiment.seed }),
@@ -323,17 +339,7 @@ function resolveLogsentry(experiment: LogsentryExperiment): LogsentryExperiment 
   });
   const next: LogsentryExperiment = { ...experiment, cluster };
   // Every design under every scenario goes through simulate's resolver before anything runs.
-  let seconds = 0;
-  next.scenarios.forEach((scenario, s) =>
-    next.designs.forEach((design, d) => {
-      const config = atPath(
-        '',
-        () => resolveSimulateConfig(simulateInput(next, design, scenario)),
-        fieldPaths(d, s),
-      );
-      seconds += estimateSimulate(config).seconds;
-    }),
-  );
+  const seconds = estimateLogsentry(next);
   if (seconds > MAX_SECONDS * 2) {
     throw new ExperimentError(
       'workload.events',
@@ -766,4 +772,5 @@ export const logsentry = defineKata<LogsentryExperiment>({
   },
   resolve: resolveLogsentry,
   run: runLogsentry,
+  estimateSeconds: estimateLogsentry,
 });

@@ -17,9 +17,11 @@ import {
   kataOfDocument,
   parseExperimentText,
   resolveDocument,
+  valueAt,
   withValueAt,
   type ResolvedExperiment,
 } from '../../bench/experiment/experiment.js';
+import { aboutDuration } from '../../bench/cluster-config.js';
 import { defaultWorkers, MAX_WORKERS, runPoints } from '../../bench/experiment/pool.js';
 import {
   ExperimentError,
@@ -37,6 +39,7 @@ import type { KataReport } from '../../bench/kata/report.js';
 import { katas } from '../../bench/katas/index.js';
 import { reportCsvFiles } from '../../bench/report/csv.js';
 import { renderHtmlReport } from '../../bench/report/html.js';
+import { NOTE_SECONDS } from '../../bench/simulate/budget.js';
 import { RinglabError } from '../../engine/errors.js';
 import { ExitCode } from '../exit.js';
 import type { Io } from '../io.js';
@@ -104,6 +107,23 @@ function addOutputOptions(command: Command): Command {
       ),
     );
 }
+
+/** The flag that set `path` (or a field inside it) in a document built from flags, if any. */
+function setBy(
+  path: string,
+  document: unknown,
+  paths: ReadonlyMap<string, string>,
+): string | undefined {
+  for (const [flagPath, flag] of paths) {
+    const related =
+      path === flagPath || path.startsWith(`${flagPath}.`) || flagPath.startsWith(`${path}.`);
+    if (related && valueAt(document, flagPath) !== undefined) return flag;
+  }
+  return undefined;
+}
+
+/** A longer sweep is refused up front with its estimate. */
+const MAX_SWEEP_SECONDS = 3600;
 
 /** The cluster size a kata runs with by default, as its help states it. */
 function defaultNodes(kata: AnyKata): number {
@@ -179,6 +199,10 @@ async function runAndReport(
   }
   await checkOutputs(io, flags);
   const { kata, experiment } = resolved;
+  const seconds = kata.estimateSeconds?.(experiment);
+  if (seconds !== undefined && seconds >= NOTE_SECONDS && flags.json !== true) {
+    io.err(`note: this run will take about ${aboutDuration(seconds)}\n`);
+  }
   const report: KataReport = withProgress(
     io,
     kata.name,
@@ -222,7 +246,12 @@ async function writeReport(
  * set): every point is validated and resolved first, then the points run on `--workers` threads,
  * and one report over them is printed and written like any other.
  */
-async function runSweep(io: Io, base: unknown, flags: OutputFlags): Promise<void> {
+async function runSweep(
+  io: Io,
+  base: unknown,
+  flags: OutputFlags,
+  flagSet?: ReadonlyMap<string, string>,
+): Promise<void> {
   await checkOutputs(io, flags);
   const workers = flags.workers ?? defaultWorkers();
   if (workers < 1 || workers > MAX_WORKERS) {
@@ -243,8 +272,37 @@ async function runSweep(io: Io, base: unknown, flags: OutputFlags): Promise<void
   }
   const fields = new Set(Object.keys(shown as Record<string, unknown>));
   const axes = parseSweepSpecs(flags.sweep ?? [], sweepAliases(kata), fields);
+  // A field both swept and set by a flag: one of the two would be ignored.
+  for (const axis of axes) {
+    const flag = flagSet === undefined ? undefined : setBy(axis.path, base, flagSet);
+    if (flag !== undefined) {
+      throw new RinglabError(
+        'INVALID_ARGUMENT',
+        `--sweep ${axis.spec} and ${flag} both set ${axis.path}; drop one of the two`,
+        '--sweep',
+      );
+    }
+  }
   // Points set their fields on the defaults too: designs[1].salt needs the default designs.
   const planned = planSweep(shown, axes);
+  const seconds = planned.reduce(
+    (sum, point) => sum + (point.resolved.kata.estimateSeconds?.(point.resolved.experiment) ?? 0),
+    0,
+  );
+  // On K workers the grid takes about its total over K, at best.
+  const wall = seconds / Math.min(workers, planned.length);
+  if (wall > MAX_SWEEP_SECONDS) {
+    throw new RinglabError(
+      'INVALID_ARGUMENT',
+      `--sweep: ${planned.length.toLocaleString('en-US')} points would take about ${aboutDuration(seconds)} in all (${aboutDuration(wall)} on ${workers} worker${workers === 1 ? '' : 's'}), over the ${aboutDuration(MAX_SWEEP_SECONDS)} a sweep may take; sweep fewer values or make each point smaller`,
+      '--sweep',
+    );
+  }
+  if (wall >= NOTE_SECONDS && flags.json !== true) {
+    io.err(
+      `note: ${planned.length.toLocaleString('en-US')} points will take about ${aboutDuration(wall)} on ${workers} worker${workers === 1 ? '' : 's'}\n`,
+    );
+  }
   const bar = progressBar(io, `${kata.name} sweep`, { json: flags.json === true });
   let reports: KataReport[];
   try {
@@ -349,7 +407,7 @@ export function registerKata(program: Command, io: Io): void {
         } catch (error) {
           throw renamed(error, paths);
         }
-        await runSweep(io, base, flags);
+        await runSweep(io, base, flags, paths);
         return;
       }
       let resolved: ResolvedExperiment;

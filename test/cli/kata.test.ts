@@ -111,6 +111,29 @@ describe('ringlab kata', () => {
     }
   });
 
+  it('refuses a field both swept and set by a flag, and a sweep too long, with its estimate', async () => {
+    const both = await runCli('kata', 'logsentry', '--nodes', '6', '--sweep', 'nodes=6,12');
+    expect([both.code, both.stdout]).toEqual([2, '']);
+    expect(both.stderr).toMatch(
+      /^error: --sweep nodes=6,12 and --nodes both set cluster\.nodes; drop one of the two\n/,
+    );
+    const seeds = Array.from({ length: 80 }, (_, i) => i + 1).join(',');
+    const long = await runCli(
+      'kata',
+      'logsentry',
+      '--events',
+      '50000',
+      '--sweep',
+      `seed=${seeds}`,
+      '--workers',
+      '1',
+    );
+    expect([long.code, long.stdout]).toEqual([2, '']);
+    expect(long.stderr).toMatch(
+      /^error: --sweep: 80 points would take about .+ in all \(.+ on 1 worker\), over the 60 min a sweep may take/,
+    );
+  });
+
   it('keeps what it printed when a file cannot be written, exit code 2', async () => {
     const { code, stdout, stderr } = await runCliIn(
       { unwritable: ['locked'], directories: ['locked'] },
