@@ -697,9 +697,12 @@ function findingsOf(
 }
 
 const ratio = (a: number, b: number): string => (b > 0 ? `${sig(a / b)}×` : '—');
-/** Three significant figures, with thousands separators: 1,330, 52.9, 6.57. */
+/** Three significant figures, with thousands separators: 1,330, 52.9, 6.57; counts exact. */
 const sig = (value: number): string =>
-  Number(value.toPrecision(3)).toLocaleString('en-US', { maximumFractionDigits: 3 });
+  // A count stays exact, as the table shows it (5,059, not 5,060); a mean or ratio is rounded.
+  (Number.isInteger(value) ? value : Number(value.toPrecision(3))).toLocaleString('en-US', {
+    maximumFractionDigits: 3,
+  });
 const pct = (fraction: number): string => `${round(fraction * 100, 1)}%`;
 
 function runLogsentry(experiment: LogsentryExperiment, options: KataRunOptions): KataReport {
