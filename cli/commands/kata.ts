@@ -11,6 +11,7 @@
  */
 import { Option, type Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
+import { z } from 'zod';
 
 import {
   experimentJsonSchema,
@@ -124,6 +125,53 @@ function setBy(
 
 /** A longer sweep is refused up front with its estimate. */
 const MAX_SWEEP_SECONDS = 3600;
+
+/**
+ * Each flag's help with its range and default, read from the kata's own schema (the JSON Schema
+ * it generates, and the default experiment) where the flag's description does not state them,
+ * so that the help and the validation cannot disagree.
+ */
+function flagHelp(kata: AnyKata): Map<string, string> {
+  const help = new Map<string, string>();
+  let schema: unknown;
+  let defaults: unknown;
+  try {
+    schema = z.toJSONSchema(kata.schema, { io: 'input', unrepresentable: 'any' });
+    defaults = parseWith(kata.schema, { kata: kata.name });
+  } catch {
+    return help;
+  }
+  const number = (n: number): string => n.toLocaleString('en-US');
+  for (const flag of kata.flags) {
+    if (/\(default: /.test(flag.description)) continue;
+    let node = schema as JsonNode | undefined;
+    for (const part of flag.path.split('.')) node = node?.properties?.[part];
+    const extra: string[] = [];
+    if (node?.enum !== undefined) extra.push(`one of ${node.enum.join(', ')}`);
+    else if (node?.minimum !== undefined && node.maximum !== undefined) {
+      extra.push(`${number(node.minimum)}-${number(node.maximum)}`);
+    } else if (node?.minimum !== undefined) extra.push(`at least ${number(node.minimum)}`);
+    const value = valueAt(defaults, flag.path);
+    const shown =
+      typeof value === 'number'
+        ? number(value)
+        : typeof value === 'string'
+          ? value === ''
+            ? 'none'
+            : value
+          : undefined;
+    const text = `${flag.description}${extra.length > 0 ? `, ${extra.join(', ')}` : ''}${shown === undefined ? '' : ` (default: ${shown})`}`;
+    help.set(flag.path, text);
+  }
+  return help;
+}
+
+interface JsonNode {
+  readonly properties?: Readonly<Record<string, JsonNode>>;
+  readonly enum?: readonly unknown[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
 
 /** The cluster size a kata runs with by default, as its help states it. */
 function defaultNodes(kata: AnyKata): number {
@@ -369,7 +417,10 @@ export function registerKata(program: Command, io: Io): void {
   ]);
   for (const kata of katas) {
     const command = addClusterOptions(group.command(kata.name).description(kata.summary));
-    for (const flag of kata.flags) command.addOption(textOption(flag.flags, flag.description));
+    const described = flagHelp(kata);
+    for (const flag of kata.flags) {
+      command.addOption(textOption(flag.flags, described.get(flag.path) ?? flag.description));
+    }
     setNodesDefault(command, defaultNodes(kata));
     addOutputOptions(command).addOption(
       choiceOption(
