@@ -39,6 +39,7 @@ import {
   num,
   seed,
 } from '../experiment/schema-kit.js';
+import { checkDesignNames, clusterConfigOf, resolveKataCluster } from './time-plane.js';
 import { defineKata, type KataFlag, type KataRunOptions } from '../kata/kata.js';
 import type { Cell, Finding, KataReport, LineChart, ReportTable } from '../kata/report.js';
 import { noProgress } from '../progress.js';
@@ -169,9 +170,7 @@ function clusterInput(config: ClusterConfig): DomainCountersExperiment['cluster'
 }
 
 function clusterOfExperiment(experiment: DomainCountersExperiment): ClusterConfig {
-  return atPath('cluster', () =>
-    resolveClusterConfig({ ...experiment.cluster, seed: experiment.seed }),
-  );
+  return clusterConfigOf(resolveKataCluster(experiment.cluster, 6), experiment.seed);
 }
 
 function rateInYear(experiment: DomainCountersExperiment, year: number): number {
@@ -235,16 +234,9 @@ function planDesign(experiment: DomainCountersExperiment): Design {
 
 function resolve(experiment: DomainCountersExperiment): DomainCountersExperiment {
   const cluster = clusterOfExperiment(experiment);
-  const names = new Set<string>();
+  checkDesignNames(experiment.designs);
   const designs = experiment.designs.map((design, i) => {
     const path = `designs[${i}]`;
-    if (names.has(design.name)) {
-      throw new ExperimentError(
-        `${path}.name`,
-        `"${design.name}" names two designs; give each its own`,
-      );
-    }
-    names.add(design.name);
     const rf = design.rf ?? cluster.rf;
     const withRf = atPath(path, () => resolveClusterConfig({ ...cluster, rf }));
     const needed = blockFor(design.cl, strategyOf(withRf), 'dc1');

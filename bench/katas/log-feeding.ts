@@ -33,12 +33,10 @@ import { composite, hashEventId } from '../../partitioners/index.js';
 import {
   aboutDuration,
   placementOf,
-  resolveClusterConfig,
   tokenFunctionOf,
   type ClusterConfig,
 } from '../cluster-config.js';
 import {
-  atPath,
   clusterSchema,
   ExperimentError,
   int,
@@ -47,6 +45,7 @@ import {
   oneOfNames,
   seed,
 } from '../experiment/schema-kit.js';
+import { checkDesignNames, clusterConfigOf, resolveKataCluster } from './time-plane.js';
 import { defineKata, type KataFlag, type KataRunOptions } from '../kata/kata.js';
 import type { Cell, Finding, KataReport, ReportTable } from '../kata/report.js';
 import { noProgress } from '../progress.js';
@@ -176,9 +175,7 @@ const flags: readonly KataFlag[] = [
 ];
 
 function clusterOfExperiment(experiment: LogFeedingExperiment): ClusterConfig {
-  return atPath('cluster', () =>
-    resolveClusterConfig({ ...experiment.cluster, seed: experiment.seed }),
-  );
+  return clusterConfigOf(resolveKataCluster(experiment.cluster, 6), experiment.seed);
 }
 
 export function estimateLogFeedingSeconds(experiment: LogFeedingExperiment): number {
@@ -191,16 +188,7 @@ export function estimateLogFeedingSeconds(experiment: LogFeedingExperiment): num
 function resolve(experiment: LogFeedingExperiment): LogFeedingExperiment {
   const cluster = clusterOfExperiment(experiment);
   const { seed: _seed, ...clusterInput } = cluster;
-  const names = new Set<string>();
-  experiment.designs.forEach((design, i) => {
-    if (names.has(design.name)) {
-      throw new ExperimentError(
-        `designs[${i}].name`,
-        `"${design.name}" names two designs; give each its own`,
-      );
-    }
-    names.add(design.name);
-  });
+  checkDesignNames(experiment.designs);
   const nodeIds = Array.from({ length: cluster.nodes }, (_, i) => `n${i + 1}`);
   const crashNode = experiment.crash.node;
   if (crashNode !== '' && crashNode !== HOTTEST && !nodeIds.includes(crashNode)) {

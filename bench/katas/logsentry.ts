@@ -43,6 +43,7 @@ import { runSimulate, type SimulateReport } from '../simulate/run.js';
 import { ms } from '../report/format.js';
 import { MAX_SERVERS } from '../workloads/log-events.js';
 import { ringChartOf } from '../kata/charts.js';
+import { checkDesignNames, resolveKataCluster } from './time-plane.js';
 
 const designSchema = z.strictObject({
   name: z.string(expect('a design name')).min(1, expect('a non-empty name')).max(60),
@@ -323,20 +324,8 @@ function estimateLogsentry(experiment: LogsentryExperiment): number {
 }
 
 function resolveLogsentry(experiment: LogsentryExperiment): LogsentryExperiment {
-  const resolved = atPath('cluster', () =>
-    resolveClusterConfig({ nodes: DEFAULT_NODES, ...experiment.cluster, seed: experiment.seed }),
-  );
-  const { seed: _seed, ...cluster } = resolved;
-  const names = new Set<string>();
-  experiment.designs.forEach((design, d) => {
-    if (names.has(design.name)) {
-      throw new ExperimentError(
-        `designs[${d}].name`,
-        `${JSON.stringify(design.name)} names two designs; give each its own`,
-      );
-    }
-    names.add(design.name);
-  });
+  const cluster = resolveKataCluster(experiment.cluster, DEFAULT_NODES);
+  checkDesignNames(experiment.designs);
   const next: LogsentryExperiment = { ...experiment, cluster };
   // Every design under every scenario goes through simulate's resolver before anything runs.
   const seconds = estimateLogsentry(next);
