@@ -32,6 +32,13 @@ export interface TokenFunction {
   /** The same position written as halves into `out`; allocation-free. */
   tokenParts(key: Uint8Array, out: TokenParts): void;
   /**
+   * Optional: `tokenParts` of the UTF-8 of `text`, read from the string itself when it is ASCII
+   * (then its code units are its bytes), returning true; false, with `out` untouched, for any
+   * other text, which the caller encodes and hashes with `tokenParts`. The write path keys most
+   * rows by ASCII ids, and skipping the encoding is a large part of its cost.
+   */
+  readonly asciiTokenParts?: (text: string, out: TokenParts) => boolean;
+  /**
    * The token as the real partitioner prints it. Equal to `token` for 64-bit partitioners;
    * RandomPartitioner's tokens live in [0, 2^127] and are projected onto the 64-bit ring.
    */

@@ -3,7 +3,7 @@ import { filterOf, onlyOn, toAllRanges, toPartitions } from '../engine/query.js'
 import type { Row } from '../engine/row.js';
 import type { TokenFunction, TokenParts } from '../engine/token.js';
 import { textColumn } from './columns.js';
-import { textBytes, transientTextBytes } from './key-bytes.js';
+import { textBytes, textTokenParts } from './key-bytes.js';
 
 /**
  * `hash-event-id`: every event is its own partition, keyed by `event_id`. Writes spread as evenly
@@ -11,7 +11,7 @@ import { textBytes, transientTextBytes } from './key-bytes.js';
  * routed and must visit every token range.
  *
  * The key's text is the event id itself and its bytes are the id's UTF-8, so the write path
- * (`placeRow`) hashes the id from a reused buffer instead of building a key with its own bytes.
+ * (`placeRow`) hashes the id straight from the string (or a reused buffer) instead of building a key with its own bytes.
  */
 export function hashEventId(tokenFunction: TokenFunction): Partitioner {
   return {
@@ -20,7 +20,7 @@ export function hashEventId(tokenFunction: TokenFunction): Partitioner {
     keyOf: (row: Row): PartitionKey => eventKey(textColumn(row, 'event_id')),
     placeRow: (row: Row, out: TokenParts): string => {
       const eventId = textColumn(row, 'event_id');
-      tokenFunction.tokenParts(transientTextBytes(eventId), out);
+      textTokenParts(tokenFunction, eventId, out);
       return eventId;
     },
     route: (query: Query): Route => {

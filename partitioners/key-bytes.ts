@@ -1,5 +1,6 @@
 import { RinglabError } from '../engine/errors.js';
 import { utf8Length } from '../engine/row.js';
+import type { TokenFunction, TokenParts } from '../engine/token.js';
 
 /**
  * How partition key values become the bytes a token function hashes, exactly as Cassandra
@@ -126,6 +127,25 @@ export function transientTextBytes(text: string): Uint8Array {
   lastEncoded = text;
   lastEncodedBytes = written;
   return transientViews[written]!;
+}
+
+/**
+ * Writes the token of the UTF-8 of `text` into `out`, as `tokenFunction.tokenParts(textBytes(text),
+ * out)` would: from the string itself when the token function can read ASCII text and the text
+ * is short ASCII, else from `transientTextBytes`. Either way the text's byte length is
+ * remembered for `textByteLength`.
+ */
+export function textTokenParts(tokenFunction: TokenFunction, text: string, out: TokenParts): void {
+  if (
+    text.length <= TRANSIENT_MAX_LENGTH &&
+    tokenFunction.asciiTokenParts !== undefined &&
+    tokenFunction.asciiTokenParts(text, out)
+  ) {
+    lastEncoded = text;
+    lastEncodedBytes = text.length;
+    return;
+  }
+  tokenFunction.tokenParts(transientTextBytes(text), out);
 }
 
 /**

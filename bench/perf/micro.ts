@@ -17,7 +17,7 @@ import type { StorageMode } from '../../engine/node.js';
 import { createRandom } from '../../engine/random.js';
 import { newTokenParts } from '../../engine/token.js';
 import { getTokenFunction, hashEventId } from '../../partitioners/index.js';
-import { transientTextBytes } from '../../partitioners/key-bytes.js';
+import { textTokenParts } from '../../partitioners/key-bytes.js';
 import { createLogEvents, logTable, type LogEvent } from '../workloads/log-events.js';
 import { driverTokenizer, hashRing } from './contenders.js';
 import { EVENT_LOOP_ROW, eventLoopRows } from './event-loop.js';
@@ -144,7 +144,8 @@ export const microRows: readonly MicroRow[] = [
   {
     name: ROW.ring,
     unit: 'lookups',
-    description: 'key string -> UTF-8 -> Murmur3 token -> ring position -> the rf replicas',
+    description:
+      'key string -> Murmur3 token of its UTF-8 (as the write path) -> ring position -> the rf replicas',
     usesFixture: true,
     prepare: (fixture, { batch }) => {
       const { ids, placement } = fixture();
@@ -156,7 +157,7 @@ export const microRows: readonly MicroRow[] = [
       let next = 0;
       return () => {
         for (let n = 0; n < batch; n++) {
-          murmur3.tokenParts(transientTextBytes(ids[next]!), parts);
+          textTokenParts(murmur3, ids[next]!, parts);
           const first = ring.positionOfParts(parts) * rf;
           for (let k = 0; k < rf; k++) replicas[k] = table[first + k]!;
           if (++next === ids.length) next = 0;

@@ -17,8 +17,11 @@ import {
   textBytes,
   timestampBytes,
   uuidBytes,
+  textByteLength,
+  textTokenParts,
   transientTextBytes,
 } from '../../partitioners/key-bytes.js';
+import { newTokenParts, type TokenParts } from '../../engine/token.js';
 import { murmur3TokenFunction } from '../../partitioners/murmur3.js';
 import { expectRinglabError } from '../helpers/errors.js';
 
@@ -324,5 +327,62 @@ describe('transientTextBytes', () => {
         expect(Array.from(transientTextBytes(text))).toEqual(Array.from(textBytes(text)));
       }),
     );
+  });
+});
+
+describe('textTokenParts', () => {
+  // The byte path is held to cassandra-driver's tokenizer in token-functions.test.ts.
+  const tokenOfBytes = (bytes: Uint8Array): TokenParts => {
+    const parts = newTokenParts();
+    murmur3TokenFunction.tokenParts(bytes, parts);
+    return parts;
+  };
+  const viaString = (text: string): TokenParts => {
+    const parts = newTokenParts();
+    textTokenParts(murmur3TokenFunction, text, parts);
+    return parts;
+  };
+
+  it('gives the token of the UTF-8 bytes, read from the string or encoded', () => {
+    for (const text of [
+      '',
+      'a',
+      'srv-00042',
+      '0cc5b61e-11fd-41d3-a157-62864aa0509b',
+      'x'.repeat(15),
+      'x'.repeat(16),
+      'x'.repeat(17),
+      'x'.repeat(64),
+      'y'.repeat(65),
+      'κόσμε',
+      '\u0100' + 'a'.repeat(15), // a unit over 0xff must not pass as two ASCII bytes
+      'a'.repeat(20) + '\u0180',
+      'ab\u0080',
+      'lone \ud800 surrogate',
+    ]) {
+      expect(viaString(text), JSON.stringify(text)).toEqual(tokenOfBytes(textBytes(text)));
+    }
+  });
+
+  it('agrees with hashing textBytes on arbitrary strings', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 80 }),
+          fc.string({ maxLength: 80 }), // ASCII only: the string path
+        ),
+        (text) => {
+          expect(viaString(text)).toEqual(tokenOfBytes(textBytes(text)));
+          expect(textByteLength(text)).toBe(textBytes(text).length);
+        },
+      ),
+    );
+  });
+
+  it('reads ASCII text without encoding it, and refuses anything else', () => {
+    const parts = newTokenParts();
+    expect(murmur3TokenFunction.asciiTokenParts!('srv-00042', parts)).toBe(true);
+    expect(murmur3TokenFunction.asciiTokenParts!('\u0100' + 'a'.repeat(15), parts)).toBe(false);
+    expect(murmur3TokenFunction.asciiTokenParts!('é', parts)).toBe(false);
   });
 });
