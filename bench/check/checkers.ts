@@ -17,6 +17,13 @@
  *   the levels allow, and are reported as anomalies, not hidden and not violations.
  * - `definite-failure`: no read or query returns the value of a write that failed definitely,
  *   nor a value that no write wrote.
+ * - `monotonic-reads`: once a read of a key returned a value, no read of it begun after that
+ *   one completed returns an older one (a value whose write was acknowledged before the first
+ *   value's write began) or nothing. This is what Cassandra gives at QUORUM reads, with any
+ *   write level, through blocking read repair: a read returns a value only once a quorum holds
+ *   it, and the next quorum meets that one. Promised when reads repair (blockFor(R) > 1) and two
+ *   read quorums always meet (2 blockFor(R) > rf); otherwise what it finds is reported as
+ *   anomalies, which is what those levels allow.
  * - `complete-query`: a query result marked complete holds every key acknowledged before it
  *   began, at a value that is not stale (under the same promise as reads); one marked incomplete
  *   names the ranges that failed.
@@ -48,6 +55,11 @@ export interface CheckerResult {
 export interface CheckOptions {
   /** Whether every read's replicas meet every acknowledged write's: blockFor(W) + blockFor(R) > rf. */
   readonly intersecting: boolean;
+  /**
+   * Whether reads promise monotonic values: they repair what they read (blockFor(R) > 1) and any
+   * two reads' replicas meet (2 blockFor(R) > rf). Defaults to `intersecting`.
+   */
+  readonly monotonic?: boolean;
 }
 
 /** One key's writes, with the acknowledged ones ordered for "latest acknowledged before t". */
@@ -236,6 +248,54 @@ const definiteFailure: Checker = (model) => {
   return result(violations, [], model.problems);
 };
 
+/** The write of `value` to a key, when a write that was not refused wrote it. */
+function writerOf(model: KeyModel | undefined, value: number | null): Operation | undefined {
+  if (value === null) return undefined;
+  const writer = model?.byValue.get(value);
+  return writer?.type === 'fail' ? undefined : writer;
+}
+
+const monotonicReads: Checker = (model, options) => {
+  const found: Finding[] = [];
+  const reads = [...model.reads, ...model.finals.values()].filter((read) => read.type === 'ok');
+  const byKey = new Map<string, Operation[]>();
+  for (const read of reads) {
+    const list = byKey.get(read.key!);
+    if (list === undefined) byKey.set(read.key!, [read]);
+    else list.push(read);
+  }
+  for (const [key, keyReads] of byKey) {
+    const keyModel = model.keys.get(key);
+    for (const later of keyReads) {
+      const value = later.value as number | null;
+      const writer = writerOf(keyModel, value);
+      // A value no write wrote, or a refused write's, is definite-failure's to report.
+      if (value !== null && writer === undefined) continue;
+      const earlier = keyReads.find((read) => {
+        if (!precedes(read, later)) return false;
+        const seenWriter = writerOf(keyModel, read.value as number | null);
+        return seenWriter !== undefined && (writer === undefined || precedes(writer, seenWriter));
+      });
+      if (earlier === undefined) continue;
+      const earlierWriter = writerOf(keyModel, earlier.value as number | null);
+      found.push({
+        key,
+        message: `${key}: read ${later.index} began at ${ms(later.invokeMs)} and saw ${seen(
+          value,
+          writer,
+        )}, though read ${earlier.index} had already returned the newer ${seen(
+          earlier.value as number,
+          earlierWriter,
+        )} at ${ms(earlier.completeMs)}`,
+        operations: [later.index, earlier.index],
+      });
+    }
+  }
+  return (options.monotonic ?? options.intersecting)
+    ? result(found, [], model.problems)
+    : result([], found, model.problems);
+};
+
 const completeQuery: Checker = (model, options) => {
   const violations: Finding[] = [];
   const stale: Finding[] = [];
@@ -279,6 +339,7 @@ export const checkers = {
   'lost-write': lostWrite,
   'read-after-write': readAfterWrite,
   'definite-failure': definiteFailure,
+  'monotonic-reads': monotonicReads,
   'complete-query': completeQuery,
 } as const satisfies Record<string, Checker>;
 

@@ -29,11 +29,13 @@ import { composite, getTokenFunction } from '../../partitioners/index.js';
 import { placementOf, resolveClusterConfig } from '../cluster-config.js';
 import { parseFaults } from '../faults.js';
 import { noProgress, type Progress } from '../progress.js';
+import { runOnWorkers } from '../workers/pool.js';
 import {
   checkerNames,
   checkHistory,
   combine,
   type CheckerName,
+  type CheckOptions,
   type HistoryVerdict,
   type Verdict,
 } from './checkers.js';
@@ -239,6 +241,15 @@ export function levelsIntersect(levels: Levels, rf: number): boolean {
   return need(levels.clWrite) + need(levels.clRead) > rf;
 }
 
+/**
+ * Whether reads promise monotonic values: they repair blocking (blockFor(R) > 1, as the time
+ * plane's read path does) and two reads' replica sets always meet (2 blockFor(R) > rf).
+ */
+export function readsMonotonic(levels: Levels, rf: number): boolean {
+  const need = blockFor(levels.clRead, simpleStrategy(rf), 'dc1');
+  return need > 1 && 2 * need > rf;
+}
+
 /** The seeds of a campaign's schedules: the replayed one, or `schedules` drawn from the seed. */
 export function scheduleSeeds(config: CheckConfig): number[] {
   if (config.replay !== undefined) return [config.replay];
@@ -271,6 +282,8 @@ export interface CheckReport {
     readonly clRead: ConsistencyLevel;
     /** Whether W + R > rf, so that reads promise to see acknowledged writes. */
     readonly intersecting: boolean;
+    /** Whether reads at R promise monotonic values (readsMonotonic). */
+    readonly monotonic: boolean;
     readonly replay: number | null;
   };
   readonly schedules: number;
@@ -289,25 +302,81 @@ export const MAX_FAILURES = 100;
 export interface CampaignOptions {
   readonly progress?: Progress | undefined;
   readonly variant?: SystemVariant | undefined;
-  /** Hears each schedule as it is judged: to write its history, or keep a failing one. */
+  /** Hears each schedule as it is judged, in seed order: to write its history, or keep a failing one. */
   readonly onSchedule?: ((run: ScheduleRun, verdict: HistoryVerdict) => void) | undefined;
 }
 
-export function runCampaign(config: CheckConfig, options: CampaignOptions = {}): CheckReport {
-  const progress = options.progress ?? noProgress;
-  const seeds = scheduleSeeds(config);
-  const intersecting = levelsIntersect(config, config.shape.rf);
+/** Schedules as a worker thread runs them (bench/workers/jobs.ts): plain data in and out. */
+export interface ScheduleJob {
+  readonly seeds: readonly number[];
+  readonly shape: ScheduleShape;
+  readonly levels: Levels;
+  readonly promises: CheckOptions;
+  /**
+   * Whether every schedule's history comes back (for --history); otherwise only those of
+   * invalid ones do, and the others come back with no events, which keeps what crosses between
+   * threads small.
+   */
+  readonly keepEvents: boolean;
+}
+
+export interface JudgedSchedule {
+  readonly run: ScheduleRun;
+  readonly verdict: HistoryVerdict;
+  /** Operations invoked, counted before the events may have been dropped. */
+  readonly operations: number;
+}
+
+/** Runs one schedule of a campaign and judges its history. */
+export function judgeSchedule(
+  seed: number,
+  job: Omit<ScheduleJob, 'seeds'>,
+  variant?: SystemVariant,
+): JudgedSchedule {
+  const run = runSchedule(generateSchedule(seed, job.shape), job.levels, variant);
+  const verdict = checkHistory(pairOperations(run.events), job.promises);
+  const operations = run.events.filter((event) => event.type === 'invoke').length;
+  const keep = job.keepEvents || verdict.verdict === 'invalid';
+  return { run: keep ? run : { ...run, events: [] }, verdict, operations };
+}
+
+export function runScheduleJob(job: ScheduleJob): JudgedSchedule[] {
+  return job.seeds.map((seed) => judgeSchedule(seed, job));
+}
+
+/**
+ * Schedules per job on worker threads: one schedule takes a few milliseconds, about what a
+ * message between threads costs, so a job carries a batch.
+ */
+const SCHEDULES_PER_JOB = 25;
+
+/** The campaign's settings every schedule shares, and its seeds. */
+function campaignPlan(config: CheckConfig, keepEvents: boolean) {
+  const job = {
+    shape: config.shape,
+    levels: { clWrite: config.clWrite, clRead: config.clRead },
+    promises: {
+      intersecting: levelsIntersect(config, config.shape.rf),
+      monotonic: readsMonotonic(config, config.shape.rf),
+    },
+    keepEvents,
+  };
+  return { job, seeds: scheduleSeeds(config) };
+}
+
+/** Adds up judged schedules, in seed order, into the campaign's report. */
+function createTally(config: CheckConfig, options: CampaignOptions) {
   const totals = Object.fromEntries(
     checkerNames.map((name) => [name, { verdicts: [] as Verdict[], v: 0, a: 0, u: 0 }]),
   ) as Record<CheckerName, { verdicts: Verdict[]; v: number; a: number; u: number }>;
   const failures: CheckFailure[] = [];
+  let schedules = 0;
   let operations = 0;
   let violations = 0;
   let hintsPending = 0;
-  seeds.forEach((seed, i) => {
-    const run = runSchedule(generateSchedule(seed, config.shape), config, options.variant);
-    const verdict = checkHistory(pairOperations(run.events), { intersecting });
-    operations += run.events.filter((event) => event.type === 'invoke').length;
+  const add = ({ run, verdict, operations: invoked }: JudgedSchedule): void => {
+    schedules++;
+    operations += invoked;
     hintsPending += run.hintsPending;
     for (const name of checkerNames) {
       const result = verdict.byChecker[name];
@@ -319,34 +388,84 @@ export function runCampaign(config: CheckConfig, options: CampaignOptions = {}):
       violations += result.violations.length;
       for (const finding of result.violations) {
         if (failures.length < MAX_FAILURES) {
-          failures.push({ seed, checker: name, ...finding, faults: run.schedule.faults });
+          const { seed, faults } = run.schedule;
+          failures.push({ seed, checker: name, ...finding, faults });
         }
       }
     }
     options.onSchedule?.(run, verdict);
+  };
+  const report = (): CheckReport => {
+    const byChecker = Object.fromEntries(
+      checkerNames.map((name) => {
+        const { verdicts, v, a, u } = totals[name];
+        return [name, { verdict: combine(verdicts), violations: v, anomalies: a, unknown: u }];
+      }),
+    ) as Record<CheckerName, CheckerSummary>;
+    return {
+      seed: config.seed,
+      config: {
+        clWrite: config.clWrite,
+        clRead: config.clRead,
+        intersecting: levelsIntersect(config, config.shape.rf),
+        monotonic: readsMonotonic(config, config.shape.rf),
+        replay: config.replay ?? null,
+        ...config.shape,
+      },
+      schedules,
+      operations,
+      violations,
+      verdict: combine(Object.values(byChecker).map((summary) => summary.verdict)),
+      byChecker,
+      hintsPending,
+      failures,
+    };
+  };
+  return { add, report };
+}
+
+/** A campaign in this thread, one schedule after another. */
+export function runCampaign(config: CheckConfig, options: CampaignOptions = {}): CheckReport {
+  const progress = options.progress ?? noProgress;
+  const tally = createTally(config, options);
+  const { job, seeds } = campaignPlan(config, true);
+  seeds.forEach((seed, i) => {
+    tally.add(judgeSchedule(seed, job, options.variant));
     progress(i + 1, seeds.length);
   });
-  const byChecker = Object.fromEntries(
-    checkerNames.map((name) => {
-      const { verdicts, v, a, u } = totals[name];
-      return [name, { verdict: combine(verdicts), violations: v, anomalies: a, unknown: u }];
-    }),
-  ) as Record<CheckerName, CheckerSummary>;
-  return {
-    seed: config.seed,
-    config: {
-      clWrite: config.clWrite,
-      clRead: config.clRead,
-      intersecting,
-      replay: config.replay ?? null,
-      ...config.shape,
+  return tally.report();
+}
+
+/**
+ * A campaign on `workers` threads (bench/workers/pool.ts), or in this thread for one. The
+ * schedules are judged where they run and added up in seed order, so the report is the same for
+ * any worker count. A system variant holds functions, which cannot cross to a thread: it runs
+ * here. `keepEvents` false lets valid schedules come back without their histories.
+ */
+export async function runCampaignOn(
+  config: CheckConfig,
+  workers: number,
+  options: CampaignOptions & { readonly keepEvents?: boolean } = {},
+): Promise<CheckReport> {
+  const { job, seeds } = campaignPlan(config, options.keepEvents ?? true);
+  if (workers <= 1 || seeds.length <= SCHEDULES_PER_JOB || options.variant !== undefined) {
+    return runCampaign(config, options);
+  }
+  const jobs: ScheduleJob[] = [];
+  for (let i = 0; i < seeds.length; i += SCHEDULES_PER_JOB) {
+    jobs.push({ ...job, seeds: seeds.slice(i, i + SCHEDULES_PER_JOB) });
+  }
+  const tally = createTally(config, options);
+  const progress = options.progress ?? noProgress;
+  let done = 0;
+  await runOnWorkers<JudgedSchedule[]>('schedule', jobs, {
+    workers,
+    what: 'schedules',
+    onOutput: (judged) => {
+      for (const one of judged) tally.add(one);
+      done += judged.length;
+      progress(done, seeds.length);
     },
-    schedules: seeds.length,
-    operations,
-    violations,
-    verdict: combine(Object.values(byChecker).map((summary) => summary.verdict)),
-    byChecker,
-    hintsPending,
-    failures,
-  };
+  });
+  return tally.report();
 }

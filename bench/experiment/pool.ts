@@ -4,57 +4,17 @@
  * and run by the same function (runPoint) either way, and is deterministic from its experiment's
  * seed, so the reports, kept in grid order, do not depend on the worker count.
  */
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-
-import { isRinglabError, RinglabError, type ErrorCode } from '../../engine/errors.js';
 import type { Progress } from '../progress.js';
+import { runOnWorkers } from '../workers/pool.js';
 import type { KataReport } from '../kata/report.js';
 import { resolveDocument } from './experiment.js';
 
-/** A worker per core by default. */
-export function defaultWorkers(): number {
-  return availableParallelism();
-}
-
-export const MAX_WORKERS = 256;
+export { defaultWorkers, MAX_WORKERS } from '../workers/pool.js';
 
 /** One point: its document validated, resolved and run by its kata. */
 export function runPoint(document: unknown): KataReport {
   const { kata, experiment } = resolveDocument(document);
   return kata.run(experiment, {});
-}
-
-/** What a worker is sent, and what it answers. */
-export interface PointTask {
-  readonly index: number;
-  readonly document: unknown;
-}
-
-export type PointAnswer =
-  | { readonly index: number; readonly report: KataReport }
-  | { readonly index: number; readonly error: SentError };
-
-export interface SentError {
-  readonly message: string;
-  readonly code?: ErrorCode | undefined;
-  readonly field?: string | undefined;
-}
-
-/** An error as it crosses from a worker: a RinglabError keeps its code and field. */
-export function sendError(error: unknown): SentError {
-  if (isRinglabError(error)) {
-    return { message: error.message, code: error.code, field: error.field };
-  }
-  return { message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
-}
-
-function receivedError(sent: SentError): Error {
-  return sent.code === undefined
-    ? new Error(sent.message)
-    : new RinglabError(sent.code, sent.message, sent.field);
 }
 
 export interface RunPointsOptions {
@@ -80,60 +40,16 @@ export async function runPoints(
   return onWorkers(documents, workers, options.progress);
 }
 
-/** The compiled worker beside this module: dist/bench/experiment/sweep-worker.js. */
-const workerUrl = new URL('./sweep-worker.js', import.meta.url);
-
 function onWorkers(
   documents: readonly unknown[],
   count: number,
   progress: Progress | undefined,
 ): Promise<KataReport[]> {
-  if (!existsSync(fileURLToPath(workerUrl))) {
-    throw new RinglabError(
-      'INVALID_ARGUMENT',
-      `--workers ${count} runs points on worker threads, which need the compiled CLI (npm run build); give --workers 1 to run them here`,
-      '--workers',
-    );
-  }
-  return new Promise((resolve, reject) => {
-    const reports = new Array<KataReport>(documents.length);
-    const pool = Array.from({ length: count }, () => new Worker(workerUrl));
-    const busy = new Set<Worker>();
-    let next = 0;
-    let done = 0;
-    let ended = false;
-    const end = (error?: Error): void => {
-      if (ended) return;
-      ended = true;
-      void Promise.all(pool.map((worker) => worker.terminate())).then(() =>
-        error === undefined ? resolve(reports) : reject(error),
-      );
-    };
-    const feed = (worker: Worker): void => {
-      if (next >= documents.length) return;
-      const task: PointTask = { index: next, document: documents[next] };
-      next++;
-      busy.add(worker);
-      worker.postMessage(task);
-    };
-    for (const worker of pool) {
-      worker.on('message', (answer: PointAnswer) => {
-        busy.delete(worker);
-        if ('error' in answer) {
-          end(receivedError(answer.error));
-          return;
-        }
-        reports[answer.index] = answer.report;
-        done++;
-        progress?.(done, documents.length);
-        if (done === documents.length) end();
-        else feed(worker);
-      });
-      worker.on('error', (error) => end(error));
-      worker.on('exit', (code) => {
-        if (busy.has(worker)) end(new Error(`a sweep worker exited with code ${code} mid-point`));
-      });
-      feed(worker);
-    }
-  });
+  const reports = new Array<KataReport>(documents.length);
+  return runOnWorkers<KataReport>('point', documents, {
+    workers: count,
+    what: 'points',
+    progress,
+    onOutput: (report, index) => (reports[index] = report),
+  }).then(() => reports);
 }

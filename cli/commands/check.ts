@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import { CHECK_DEFAULTS, MAX_SCHEDULES, resolveCheckConfig } from '../../bench/check/config.js';
 import { checkerNames, type HistoryVerdict } from '../../bench/check/checkers.js';
 import { historyToJsonLines, type HistoryEvent } from '../../bench/check/history.js';
-import { runCampaign, type CheckReport, type ScheduleRun } from '../../bench/check/run.js';
+import { runCampaignOn, type CheckReport, type ScheduleRun } from '../../bench/check/run.js';
+import { MAX_WORKERS, resolveWorkers } from '../../bench/workers/pool.js';
 import { consistencyLevels } from '../../engine/consistency.js';
 import { RinglabError } from '../../engine/errors.js';
 import { MAX_SEED } from '../../engine/random.js';
@@ -17,7 +18,7 @@ import {
   textOption,
 } from '../options.js';
 import { once, parseSeed } from '../parse.js';
-import { withProgress } from '../progress.js';
+import { progressBar } from '../progress.js';
 import { count, renderTable, toJson } from '../render.js';
 
 interface CheckFlags {
@@ -27,6 +28,7 @@ interface CheckFlags {
   clRead?: string;
   history?: string;
   replay?: number;
+  workers?: number;
   json?: boolean;
 }
 
@@ -67,22 +69,34 @@ export function registerCheck(program: Command, io: Io): void {
         `run only the schedule with this seed, as a failure prints it, 0-${MAX_SEED} (default: none)`,
       ).argParser(once('--replay', parseSeed)),
     )
+    .addOption(
+      integerOption(
+        '--workers <k>',
+        `worker threads running the schedules, 1-${MAX_WORKERS} (default: the number of cores); the report is the same for any count`,
+      ),
+    )
     .addOption(jsonOption())
     .action(async (flags: CheckFlags) => {
       const config = resolveCheckConfig(flags);
+      const workers = resolveWorkers(flags.workers);
       const histories: ScheduleRun[] = [];
       const failing: { run: ScheduleRun; verdict: HistoryVerdict }[] = [];
-      const report = withProgress(io, 'check', { json: flags.json === true }, (progress) =>
-        runCampaign(config, {
-          progress,
+      const bar = progressBar(io, 'check', { json: flags.json === true });
+      let report: CheckReport;
+      try {
+        report = await runCampaignOn(config, workers, {
+          progress: bar.progress,
+          keepEvents: flags.history !== undefined,
           onSchedule: (run, verdict) => {
             if (flags.history !== undefined) histories.push(run);
             if (verdict.verdict === 'invalid' && failing.length < PRINTED_HISTORIES) {
               failing.push({ run, verdict });
             }
           },
-        }),
-      );
+        });
+      } finally {
+        bar.stop();
+      }
       io.out(flags.json ? toJson(report) : renderCheck(report, failing));
       // Files after stdout: a directory that cannot be written loses nothing already printed.
       if (flags.history !== undefined) {
@@ -128,7 +142,7 @@ export function renderCheck(
 ): string {
   const { config } = report;
   const lines = [
-    `${count(report.schedules)} schedule${report.schedules === 1 ? '' : 's'} from seed ${report.seed}${config.replay === null ? '' : ` (replaying ${config.replay})`} · ${config.nodes} nodes, rf ${config.rf}, ${config.keys} keys, ${config.clients} clients · writes ${config.clWrite} · reads ${config.clRead}${config.intersecting ? '' : ' (W + R <= rf: stale reads are allowed, reported as anomalies)'}`,
+    `${count(report.schedules)} schedule${report.schedules === 1 ? '' : 's'} from seed ${report.seed}${config.replay === null ? '' : ` (replaying ${config.replay})`} · ${config.nodes} nodes, rf ${config.rf}, ${config.keys} keys, ${config.clients} clients · writes ${config.clWrite} · reads ${config.clRead}${config.intersecting ? '' : ' (W + R <= rf: stale reads are allowed, reported as anomalies)'}${config.monotonic ? '' : ' (reads may go back: no blocking read repair or read quorums that need not meet, reported as anomalies)'}`,
     `${count(report.operations)} operations · ${count(report.violations)} violation${report.violations === 1 ? '' : 's'} · verdict ${report.verdict}${report.hintsPending > 0 ? ` · ${count(report.hintsPending)} hints never replayed` : ''}`,
     '',
     renderTable(

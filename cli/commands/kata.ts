@@ -23,7 +23,8 @@ import {
   type ResolvedExperiment,
 } from '../../bench/experiment/experiment.js';
 import { aboutDuration } from '../../bench/cluster-config.js';
-import { defaultWorkers, MAX_WORKERS, runPoints } from '../../bench/experiment/pool.js';
+import { MAX_WORKERS, runPoints } from '../../bench/experiment/pool.js';
+import { resolveWorkers } from '../../bench/workers/pool.js';
 import {
   ExperimentError,
   isExperimentError,
@@ -301,14 +302,7 @@ async function runSweep(
   flagSet?: ReadonlyMap<string, string>,
 ): Promise<void> {
   await checkOutputs(io, flags);
-  const workers = flags.workers ?? defaultWorkers();
-  if (workers < 1 || workers > MAX_WORKERS) {
-    throw new RinglabError(
-      'INVALID_ARGUMENT',
-      `--workers expects 1-${MAX_WORKERS} threads, got ${workers}`,
-      '--workers',
-    );
-  }
+  const workers = resolveWorkers(flags.workers);
   const kata = kataOfDocument(base);
   // The base as shown: its defaults filled in, not resolved (resolving depends on the swept
   // fields: rf follows nodes). A base that is refused as it stands is shown as given.

@@ -41,6 +41,14 @@ describe('checkers: fixtures judged as their names say', () => {
     expect(verdict.byChecker[checker].violations[0]!.operations.length).toBeGreaterThan(0);
   });
 
+  it('reports a read that went back at weak levels as an anomaly, not a violation', () => {
+    const weak = judge('valid-weak-monotonic-went-back.jsonl');
+    expect(weak.byChecker['monotonic-reads'].anomalies).toHaveLength(1);
+    expect(
+      judge('invalid-monotonic-reads-went-back.jsonl').byChecker['monotonic-reads'].violations,
+    ).toHaveLength(1);
+  });
+
   it('reports a stale read at weak levels as an anomaly, not a violation', () => {
     const weak = judge('valid-weak-stale-read.jsonl');
     expect(weak.byChecker['read-after-write'].anomalies).toHaveLength(1);

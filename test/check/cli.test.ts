@@ -1,4 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, exec, root } from '../helpers/built.js';
 import { runCli } from '../helpers/run-cli.js';
 
 describe('ringlab check', () => {
@@ -22,6 +27,7 @@ describe('ringlab check', () => {
       'lost-write',
       'read-after-write',
       'definite-failure',
+      'monotonic-reads',
       'complete-query',
     ]);
     expect((await runCli('check', '--schedules', '4', '--seed', '2', '--json')).stdout).toBe(
@@ -114,5 +120,45 @@ describe('ringlab check: a violation', () => {
       `reproduce: ringlab check --replay ${seed} --cl-write QUORUM --cl-read QUORUM`,
     );
     expect(text).toMatch(/\n {4}\{"process":/);
+  });
+
+  describe('on worker threads', () => {
+    beforeAll(ensureBuilt, 180_000);
+
+    it('gives the same report and the same histories on 1 and 2 workers', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ringlab-check-'));
+      const run = (workers: string) =>
+        exec(
+          process.execPath,
+          [join(root, 'bin', 'ringlab.js'), 'check', '--schedules', '60', '--seed', '9'].concat([
+            '--history',
+            join(dir, workers),
+            '--workers',
+            workers,
+            '--json',
+          ]),
+          { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+        );
+      try {
+        const [one, two] = [await run('1'), await run('2')];
+        expect(two.stderr).toBe('');
+        expect(two.stdout).toBe(one.stdout);
+        expect(JSON.parse(one.stdout)).toMatchObject({ schedules: 60, verdict: 'valid' });
+        const files = (workers: string) =>
+          readdirSync(join(dir, workers))
+            .sort()
+            .map((name) => [name, readFileSync(join(dir, workers, name), 'utf8')]);
+        expect(files('2')).toHaveLength(60);
+        expect(files('2')).toEqual(files('1'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 120_000);
+
+    it('refuses a worker count out of range', async () => {
+      const run = await runCli('check', '--workers', '0');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/--workers expects 1-256 threads, got 0/);
+    });
   });
 });

@@ -1,42 +1,10 @@
-import { execFile } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-
 import type { KataReport } from '../../bench/kata/report.js';
 import { getKata } from '../../bench/katas/index.js';
+import { join } from 'node:path';
+
+import { ensureBuilt, exec, root } from '../helpers/built.js';
 import { runCli, runCliIn } from '../helpers/run-cli.js';
-
-const root = join(import.meta.dirname, '..', '..');
-const worker = join(root, 'dist', 'bench', 'experiment', 'sweep-worker.js');
-
-/** Newest modification time of the sources dist/ is built from. */
-function sourcesMs(): number {
-  let newest = 0;
-  for (const folder of ['cli', 'bench', 'engine', 'partitioners', 'indexes', 'rebalancing']) {
-    for (const file of readdirSync(join(root, folder), { recursive: true, encoding: 'utf8' })) {
-      if (file.endsWith('.ts'))
-        newest = Math.max(newest, statSync(join(root, folder, file)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-const exec = promisify(execFile);
-
-/**
- * Workers run compiled JS: build dist/ when a source is newer than its worker module. Spawned
- * asynchronously: a synchronous build blocks the test worker long enough for vitest to give up.
- */
-async function ensureBuilt(): Promise<void> {
-  const builtMs = statSync(worker, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  if (sourcesMs() < builtMs) return;
-  // tsc still emits when someone else's file has a type error; what matters is a fresh dist/.
-  await exec('npm', ['run', 'build'], { cwd: root }).catch(() => undefined);
-  const afterMs = statSync(worker, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  if (afterMs <= builtMs) throw new Error('npm run build did not refresh dist/');
-}
 
 /** A sweep small enough for a test: 4 points, each half a second of virtual time. */
 const SMALL = ['--events', '500', '--read-rate', '20', '--scans', '0'];
