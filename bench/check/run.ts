@@ -327,13 +327,14 @@ export interface JudgedSchedule {
   readonly operations: number;
 }
 
-/** Runs one schedule of a campaign and judges its history. */
+/** Runs one schedule of a campaign (or `schedule`, one shrunk from it) and judges its history. */
 export function judgeSchedule(
   seed: number,
   job: Omit<ScheduleJob, 'seeds'>,
   variant?: SystemVariant,
+  schedule: Schedule = generateSchedule(seed, job.shape),
 ): JudgedSchedule {
-  const run = runSchedule(generateSchedule(seed, job.shape), job.levels, variant);
+  const run = runSchedule(schedule, job.levels, variant);
   const verdict = checkHistory(pairOperations(run.events), job.promises);
   const operations = run.events.filter((event) => event.type === 'invoke').length;
   const keep = job.keepEvents || verdict.verdict === 'invalid';
@@ -350,9 +351,9 @@ export function runScheduleJob(job: ScheduleJob): JudgedSchedule[] {
  */
 const SCHEDULES_PER_JOB = 25;
 
-/** The campaign's settings every schedule shares, and its seeds. */
-function campaignPlan(config: CheckConfig, keepEvents: boolean) {
-  const job = {
+/** The campaign's settings every schedule shares. */
+export function campaignJob(config: CheckConfig, keepEvents: boolean): Omit<ScheduleJob, 'seeds'> {
+  return {
     shape: config.shape,
     levels: { clWrite: config.clWrite, clRead: config.clRead },
     promises: {
@@ -361,7 +362,11 @@ function campaignPlan(config: CheckConfig, keepEvents: boolean) {
     },
     keepEvents,
   };
-  return { job, seeds: scheduleSeeds(config) };
+}
+
+/** The campaign's settings every schedule shares, and its seeds. */
+function campaignPlan(config: CheckConfig, keepEvents: boolean) {
+  return { job: campaignJob(config, keepEvents), seeds: scheduleSeeds(config) };
 }
 
 /** Adds up judged schedules, in seed order, into the campaign's report. */

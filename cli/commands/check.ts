@@ -1,8 +1,19 @@
 import { Option, type Command } from 'commander';
-import { CHECK_DEFAULTS, MAX_SCHEDULES, resolveCheckConfig } from '../../bench/check/config.js';
+import {
+  CHECK_DEFAULTS,
+  MAX_SCHEDULES,
+  resolveCheckConfig,
+  type CheckConfig,
+} from '../../bench/check/config.js';
 import { checkerNames, type HistoryVerdict } from '../../bench/check/checkers.js';
 import { historyToJsonLines, type HistoryEvent } from '../../bench/check/history.js';
-import { runCampaignOn, type CheckReport, type ScheduleRun } from '../../bench/check/run.js';
+import {
+  campaignJob,
+  runCampaignOn,
+  type CheckReport,
+  type ScheduleRun,
+} from '../../bench/check/run.js';
+import { shrinkSchedule, type ShrunkSchedule } from '../../bench/check/shrink.js';
 import { MAX_WORKERS, resolveWorkers } from '../../bench/workers/pool.js';
 import { consistencyLevels } from '../../engine/consistency.js';
 import { RinglabError } from '../../engine/errors.js';
@@ -97,7 +108,12 @@ export function registerCheck(program: Command, io: Io): void {
       } finally {
         bar.stop();
       }
-      io.out(flags.json ? toJson(report) : renderCheck(report, failing));
+      const shrunk = failing.map(({ run, verdict }) => shrinkFailure(config, run, verdict));
+      io.out(
+        flags.json
+          ? toJson({ ...report, shrunk: shrunk.map(shrunkJson) })
+          : renderCheck(report, failing, shrunk),
+      );
       // Files after stdout: a directory that cannot be written loses nothing already printed.
       if (flags.history !== undefined) {
         const dir = flags.history;
@@ -136,9 +152,37 @@ async function writing(path: string, write: () => Promise<void>): Promise<void> 
   }
 }
 
+/** The failing schedule shrunk for the first checker it fails (bench/check/shrink.ts). */
+function shrinkFailure(
+  config: CheckConfig,
+  run: ScheduleRun,
+  verdict: HistoryVerdict,
+): ShrunkSchedule | undefined {
+  const checker = checkerNames.find((name) => verdict.byChecker[name].verdict === 'invalid');
+  if (checker === undefined) return undefined;
+  return shrinkSchedule(run.schedule, campaignJob(config, true), checker);
+}
+
+function shrunkJson(shrunk: ShrunkSchedule | undefined) {
+  if (shrunk === undefined) return null;
+  const { schedule, run, verdict, from, runs } = shrunk;
+  return {
+    seed: schedule.seed,
+    faults: schedule.faults,
+    operations: schedule.clients.flat().length,
+    from,
+    runs,
+    violations: checkerNames.flatMap((name) =>
+      verdict.byChecker[name].violations.map((finding) => ({ checker: name, ...finding })),
+    ),
+    history: run.events,
+  };
+}
+
 export function renderCheck(
   report: CheckReport,
   failing: readonly { readonly run: ScheduleRun; readonly verdict: HistoryVerdict }[],
+  shrunk: readonly (ShrunkSchedule | undefined)[] = [],
 ): string {
   const { config } = report;
   const lines = [
@@ -165,7 +209,7 @@ export function renderCheck(
       }),
     ),
   ];
-  for (const { run, verdict } of failing) {
+  failing.forEach(({ run, verdict }, i) => {
     const { seed, faults } = run.schedule;
     lines.push('', `schedule ${seed}: invalid · faults ${faults.join(' ') || 'none'}`);
     const keys = new Set<string | null>();
@@ -180,15 +224,34 @@ export function renderCheck(
       `  history of ${[...keys].map((key) => key ?? 'queries').join(', ')}:`,
       ...historyLines(run.events, keys),
     );
-  }
+    const small = shrunk[i];
+    if (small === undefined) return;
+    const operations = small.schedule.clients.flat().length;
+    lines.push(
+      `  shrunk to ${operations} of ${small.from.operations} operations and ${small.schedule.faults.length} of ${small.from.faults} faults (${count(small.runs)} runs) · faults ${small.schedule.faults.join(' ') || 'none'}:`,
+      ...checkerNames.flatMap((name) =>
+        small.verdict.byChecker[name].violations.map(
+          (finding) => `    ${name}: ${finding.message}`,
+        ),
+      ),
+      ...historyLines(small.run.events, null),
+    );
+  });
   return `${lines.join('\n')}\n`;
 }
 
-/** The events about the keys at fault (a query's, when a query is), as JSON lines. */
-function historyLines(events: readonly HistoryEvent[], keys: ReadonlySet<string | null>): string[] {
-  const shown = events.filter(
-    (event) => keys.has(event.key) || (event.f === 'query' && keys.has(null)),
-  );
+/**
+ * The events about the keys at fault (a query's, when a query is), or all of them for no keys,
+ * as JSON lines.
+ */
+function historyLines(
+  events: readonly HistoryEvent[],
+  keys: ReadonlySet<string | null> | null,
+): string[] {
+  const shown =
+    keys === null
+      ? events
+      : events.filter((event) => keys.has(event.key) || (event.f === 'query' && keys.has(null)));
   return historyToJsonLines(shown)
     .trimEnd()
     .split('\n')

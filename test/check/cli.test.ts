@@ -112,8 +112,20 @@ describe('ringlab check: a violation', () => {
         if (verdict.verdict === 'invalid') failing.push({ run, verdict });
       },
     });
-    const text = renderCheck(report, failing.slice(0, 1));
+    const { shrinkSchedule } = await import('../../bench/check/shrink.js');
+    const { campaignJob } = await import('../../bench/check/run.js');
+    const shrunk = shrinkSchedule(
+      failing[0]!.run.schedule,
+      campaignJob(resolveCheckConfig({}), true),
+      'read-after-write',
+      brokenSystems['ack-before-apply'],
+    );
+    const text = renderCheck(report, failing.slice(0, 1), [shrunk]);
     const seed = failing[0]!.run.schedule.seed;
+    expect(text).toMatch(
+      /\n {2}shrunk to \d of \d+ operations and \d of \d+ faults \([\d,]+ runs\)/,
+    );
+    expect(text).toMatch(/\n {4}read-after-write: k\d: read \d+ began at/);
     expect(text).toMatch(/verdict invalid/);
     expect(text).toContain(`schedule ${seed}: invalid`);
     expect(text).toContain(
@@ -121,44 +133,44 @@ describe('ringlab check: a violation', () => {
     );
     expect(text).toMatch(/\n {4}\{"process":/);
   });
+});
 
-  describe('on worker threads', () => {
-    beforeAll(ensureBuilt, 180_000);
+describe('ringlab check on worker threads', () => {
+  beforeAll(ensureBuilt, 180_000);
 
-    it('gives the same report and the same histories on 1 and 2 workers', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'ringlab-check-'));
-      const run = (workers: string) =>
-        exec(
-          process.execPath,
-          [join(root, 'bin', 'ringlab.js'), 'check', '--schedules', '60', '--seed', '9'].concat([
-            '--history',
-            join(dir, workers),
-            '--workers',
-            workers,
-            '--json',
-          ]),
-          { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-        );
-      try {
-        const [one, two] = [await run('1'), await run('2')];
-        expect(two.stderr).toBe('');
-        expect(two.stdout).toBe(one.stdout);
-        expect(JSON.parse(one.stdout)).toMatchObject({ schedules: 60, verdict: 'valid' });
-        const files = (workers: string) =>
-          readdirSync(join(dir, workers))
-            .sort()
-            .map((name) => [name, readFileSync(join(dir, workers, name), 'utf8')]);
-        expect(files('2')).toHaveLength(60);
-        expect(files('2')).toEqual(files('1'));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }, 120_000);
+  it('gives the same report and the same histories on 1 and 2 workers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ringlab-check-'));
+    const run = (workers: string) =>
+      exec(
+        process.execPath,
+        [join(root, 'bin', 'ringlab.js'), 'check', '--schedules', '60', '--seed', '9'].concat([
+          '--history',
+          join(dir, workers),
+          '--workers',
+          workers,
+          '--json',
+        ]),
+        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+      );
+    try {
+      const [one, two] = [await run('1'), await run('2')];
+      expect(two.stderr).toBe('');
+      expect(two.stdout).toBe(one.stdout);
+      expect(JSON.parse(one.stdout)).toMatchObject({ schedules: 60, verdict: 'valid' });
+      const files = (workers: string) =>
+        readdirSync(join(dir, workers))
+          .sort()
+          .map((name) => [name, readFileSync(join(dir, workers, name), 'utf8')]);
+      expect(files('2')).toHaveLength(60);
+      expect(files('2')).toEqual(files('1'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
-    it('refuses a worker count out of range', async () => {
-      const run = await runCli('check', '--workers', '0');
-      expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/--workers expects 1-256 threads, got 0/);
-    });
+  it('refuses a worker count out of range', async () => {
+    const run = await runCli('check', '--workers', '0');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--workers expects 1-256 threads, got 0/);
   });
 });
