@@ -15,8 +15,13 @@
  */
 import { blockFor, type ConsistencyLevel } from '../../engine/consistency.js';
 import type { Partitioner } from '../../engine/partitioner.js';
-import { simpleStrategy } from '../../engine/replication.js';
-import { createRandom } from '../../engine/random.js';
+import { invalidConfig, quoted } from '../../engine/errors.js';
+import { NO_DATA, type RebalanceContext } from '../../engine/rebalance.js';
+import { createPlacement, simpleStrategy, type Placement } from '../../engine/replication.js';
+import { buildRing, membersOf } from '../../engine/ring.js';
+import { createRandom, type Random } from '../../engine/random.js';
+import { startMove } from '../../engine/time/streaming.js';
+import { getRebalanceStrategy } from '../../rebalancing/index.js';
 import { genericTable, type Row } from '../../engine/row.js';
 import { createTimeCoordinator, type TimeCoordinator } from '../../engine/time/coordinator.js';
 import { scheduleFaults } from '../../engine/time/faults.js';
@@ -62,6 +67,8 @@ export interface SystemVariant {
   coordinator?(real: TimeCoordinator, sim: Simulation): TimeCoordinator;
   /** The simulation faults and the final repair act on, in place of the real one. */
   faultTarget?(sim: Simulation): Simulation;
+  /** How a join or leave moves the cluster to `to`, in place of streaming (startMove). */
+  move?(sim: Simulation, to: Placement, done: () => void): void;
 }
 
 export interface Levels {
@@ -76,6 +83,8 @@ export interface ScheduleRun {
   readonly hintsPending: number;
   /** Virtual ms the schedule took, final reads included. */
   readonly durationMs: number;
+  /** Membership changes (join, leave) made, and of those, finished: every range switched. */
+  readonly changes: { readonly made: number; readonly finished: number };
 }
 
 /** The register every key is: one row per key, no clustering columns, its value a number. */
@@ -110,7 +119,7 @@ export function runSchedule(
   });
   const partitioner = registerPartitioner();
   const sim = createSimulation({
-    placement: placementOf(cluster, root),
+    placement: withSpare(placementOf(cluster, root)),
     partitioner,
     table: registerTable,
     storage: 'rows',
@@ -124,15 +133,27 @@ export function runSchedule(
   });
   const target = variant.faultTarget?.(sim) ?? sim;
   const nodeIds = coordinators.map((_, i) => nodeName(i));
-  scheduleFaults(target, parseFaults(schedule.faults, { nodes: nodeIds, endMs: shape.spanMs }));
+  const changes = schedule.faults.filter(isMembershipSpec);
+  const faults = schedule.faults.filter((spec) => !isMembershipSpec(spec));
+  scheduleFaults(target, parseFaults(faults, { nodes: nodeIds, endMs: shape.spanMs }));
+  const move =
+    variant.move ??
+    ((into: Simulation, to: Placement, done: () => void) =>
+      startMove(into, to, { ringDelayMs: MEMBERSHIP_RING_DELAY_MS }, done));
+  const moved = scheduleMembership(sim, changes, nodeIds, cluster.vnodes, {
+    random: root.fork('membership'),
+    move,
+  });
+  /** Whether a node owns ranges now: one that has not joined, or has left, coordinates nothing. */
+  const member = (node: number): boolean => membersOf(sim.cluster.placement.ring)[node] === 1;
 
   const history = createHistoryRecorder();
   let outstanding = 0;
-  /** A client's own node, or the next one running (one is, always: see schedule.ts). */
+  /** A client's own node, or the next member running (one is, always: see schedule.ts). */
   const coordinatorFor = (client: number): TimeCoordinator | undefined => {
     for (let step = 0; step < coordinators.length; step++) {
       const candidate = coordinators[(client + step) % coordinators.length]!;
-      if (sim.running[candidate.node] === 1) return candidate;
+      if (sim.running[candidate.node] === 1 && member(candidate.node)) return candidate;
     }
     return undefined;
   };
@@ -200,7 +221,7 @@ export function runSchedule(
     const untilMs = nowMs + limitMs;
     while (busy() && nowMs < untilMs) sim.runUntil((nowMs += STEP_MS));
   };
-  runWhile(() => outstanding > 0, DRAIN_MS);
+  runWhile(() => outstanding > 0 || sim.cluster.placement.pending !== undefined, DRAIN_MS);
 
   // Heal: every link, every loss, every node. The schedule's windows have closed by now, but a
   // link's loss window closed inside an all-links one keeps that probability after the all-links
@@ -220,7 +241,7 @@ export function runSchedule(
   for (const id of nodeIds) target.repair(id);
 
   // The final state: each key read at ALL, one after another, by one coordinator.
-  const finalReader = coordinators[0]!;
+  const finalReader = coordinators.find((c) => member(c.node))!;
   const keys = Array.from({ length: shape.keys }, (_, i) => keyName(i));
   const readFinal = (i: number): void => {
     const key = keys[i];
@@ -231,7 +252,73 @@ export function runSchedule(
   };
   readFinal(0);
   runWhile(() => outstanding > 0, DRAIN_MS);
-  return { schedule, events: history.events, hintsPending, durationMs: nowMs };
+  return { schedule, events: history.events, hintsPending, durationMs: nowMs, changes: moved };
+}
+
+/**
+ * The cluster a schedule runs on: its members, and one spare roster node that owns nothing until
+ * a `join` makes it a member (engine/ring.ts keeps roster nodes without tokens).
+ */
+function withSpare(placement: Placement): Placement {
+  const { ring } = placement;
+  const nodes = [...ring.nodes, { ...ring.nodes[0]!, id: nodeName(ring.nodes.length) }];
+  const tokens = [...ring.nodes.map((_, i) => ring.tokensOf(i)), []];
+  return createPlacement(buildRing(nodes, tokens, { tokenless: true }), placement.strategy);
+}
+
+/** `join:n6@4000ms` and `leave:n2@9000ms`: membership changes, which the runner makes itself. */
+export function isMembershipSpec(spec: string): boolean {
+  return spec.startsWith('join:') || spec.startsWith('leave:');
+}
+
+/** Ring delay in a schedule: short, so that a change streams and switches within the span. */
+export const MEMBERSHIP_RING_DELAY_MS = 1_000;
+
+/**
+ * Makes each membership change at its time, as Cassandra's bootstrap (`join`) and decommission
+ * (`leave`) do, on the time plane with traffic running (engine/time/streaming.ts): the pending
+ * replicas take writes at once, the streams start after the ring delay, each range switches when
+ * its streams are done. Tokens come from the balanced allocator, as the cluster's did.
+ */
+function scheduleMembership(
+  sim: Simulation,
+  specs: readonly string[],
+  nodeIds: readonly string[],
+  vnodes: number,
+  how: {
+    readonly random: Random;
+    readonly move: (sim: Simulation, to: Placement, done: () => void) => void;
+  },
+): { made: number; finished: number } {
+  const strategy = getRebalanceStrategy('vnodes-balanced');
+  const moved = { made: 0, finished: 0 };
+  for (const spec of specs) {
+    const match = /^(join|leave):(n\d+)@(\d+)ms$/.exec(spec);
+    const node = match === null ? -1 : nodeIds.indexOf(match[2]!);
+    if (match === null || node < 0) {
+      throw invalidConfig('fault', `${quoted(spec)} is not a membership change of this cluster`);
+    }
+    sim.scheduler.at(Number(match[3]), () => {
+      const { placement } = sim.cluster;
+      // One change at a time, as Cassandra allows; the generator never plans two at once.
+      if (placement.pending !== undefined) return;
+      const context: RebalanceContext = {
+        replication: placement.strategy,
+        vnodes,
+        partitions: 0,
+        splitBytes: 0,
+        random: how.random.fork(spec),
+        splitKeySpace: undefined,
+      };
+      const ring =
+        match[1] === 'join'
+          ? strategy.join(placement.ring, node, context, NO_DATA)
+          : strategy.leave(placement.ring, node, context, NO_DATA);
+      moved.made++;
+      how.move(sim, createPlacement(ring, placement.strategy), () => moved.finished++);
+    });
+  }
+  return moved;
 }
 
 /** Whether every read's replicas meet every acknowledged write's: W + R > rf. */
@@ -293,6 +380,8 @@ export interface CheckReport {
   readonly byChecker: Readonly<Record<CheckerName, CheckerSummary>>;
   /** Hints still undelivered after the final phase's wait, over every schedule. */
   readonly hintsPending: number;
+  /** Joins and leaves made over every schedule, and how many finished before the final reads. */
+  readonly changes: { readonly made: number; readonly finished: number };
   /** The first MAX_FAILURES violations, in schedule order. */
   readonly failures: readonly CheckFailure[];
 }
@@ -327,6 +416,20 @@ export interface JudgedSchedule {
   readonly operations: number;
 }
 
+/**
+ * What the levels promise for this schedule's faults. A write acknowledged by one replica alone
+ * (blockFor(W) = 1) lives only on that replica and in the coordinator's hints: if that replica
+ * loses its disk, the repair has no copy to bring back, and until the hints replay a read at any
+ * level can miss the write, as it would in Cassandra. So with a disk lost at such a level, reads
+ * promise nothing about earlier writes, and what the checkers find is reported as anomalies.
+ */
+export function promisesOf(schedule: Schedule, job: Omit<ScheduleJob, 'seeds'>): CheckOptions {
+  const losesDisk = schedule.faults.some((spec) => spec.startsWith('wipe:'));
+  const oneAck = blockFor(job.levels.clWrite, simpleStrategy(job.shape.rf), 'dc1') < 2;
+  if (!losesDisk || !oneAck) return job.promises;
+  return { ...job.promises, intersecting: false };
+}
+
 /** Runs one schedule of a campaign (or `schedule`, one shrunk from it) and judges its history. */
 export function judgeSchedule(
   seed: number,
@@ -335,7 +438,7 @@ export function judgeSchedule(
   schedule: Schedule = generateSchedule(seed, job.shape),
 ): JudgedSchedule {
   const run = runSchedule(schedule, job.levels, variant);
-  const verdict = checkHistory(pairOperations(run.events), job.promises);
+  const verdict = checkHistory(pairOperations(run.events), promisesOf(schedule, job));
   const operations = run.events.filter((event) => event.type === 'invoke').length;
   const keep = job.keepEvents || verdict.verdict === 'invalid';
   return { run: keep ? run : { ...run, events: [] }, verdict, operations };
@@ -379,10 +482,13 @@ function createTally(config: CheckConfig, options: CampaignOptions) {
   let operations = 0;
   let violations = 0;
   let hintsPending = 0;
+  const changes = { made: 0, finished: 0 };
   const add = ({ run, verdict, operations: invoked }: JudgedSchedule): void => {
     schedules++;
     operations += invoked;
     hintsPending += run.hintsPending;
+    changes.made += run.changes.made;
+    changes.finished += run.changes.finished;
     for (const name of checkerNames) {
       const result = verdict.byChecker[name];
       const total = totals[name];
@@ -423,6 +529,7 @@ function createTally(config: CheckConfig, options: CampaignOptions) {
       verdict: combine(Object.values(byChecker).map((summary) => summary.verdict)),
       byChecker,
       hintsPending,
+      changes: { ...changes },
       failures,
     };
   };

@@ -13,6 +13,9 @@
  *   drop                     messages lost, on every link or one, for a window
  *   replace                  a disk replaced: crash, wipe, repair from the other replicas, recover,
  *                            while every other node is running (a repair needs them all)
+ *   join, leave              the spare node bootstraps, or a member decommissions, with traffic
+ *                            running: at most one per schedule, with every node up meanwhile, as
+ *                            Cassandra's consistent range movement requires (run.ts makes them)
  *
  * Every fault has healed by the end of the span; what follows (hint replay, repair, final reads)
  * is the runner's (run.ts).
@@ -117,6 +120,22 @@ interface FaultPlan {
   readonly random: Random;
   readonly shape: ScheduleShape;
   readonly down: Down[];
+  /** Whether a membership change is planned: one per schedule at most. */
+  changed: boolean;
+}
+
+/** How long a membership change keeps every other fault that takes a node down away. */
+const CHANGE_WINDOW_MS = 3_000;
+
+/** A join or leave at a time no downtime overlaps; nothing when the plan cannot take one. */
+function membership(plan: FaultPlan, kind: 'join' | 'leave', node: number): readonly string[] {
+  if (plan.changed) return [];
+  const [fromMs] = drawWindow(plan, CHANGE_WINDOW_MS, CHANGE_WINDOW_MS + 1);
+  const window = { node: -1, fromMs, toMs: fromMs + CHANGE_WINDOW_MS, alone: true };
+  if (!mayGoDown(plan, window)) return [];
+  plan.down.push(window);
+  plan.changed = true;
+  return [`${kind}:${nodeName(node)}@${at(fromMs)}`];
 }
 
 const at = (ms: number): string => `${Math.round(ms)}ms`;
@@ -165,6 +184,9 @@ const faultMakers = {
       `recover:${id}@${at(fromMs + 1500)}`,
     ];
   },
+  /** The spare roster node (run.ts adds one beyond the members) bootstraps. */
+  join: (plan) => membership(plan, 'join', plan.shape.nodes),
+  leave: (plan) => membership(plan, 'leave', plan.random.nextInt(plan.shape.nodes)),
   slow: (plan) => {
     const node = nodeName(plan.random.nextInt(plan.shape.nodes));
     const factor = 2 + plan.random.nextInt(49);
@@ -206,12 +228,14 @@ const FAULT_WEIGHTS: readonly (readonly [FaultMakerName, number])[] = [
   ['slow', 1],
   ['partition', 2],
   ['drop', 2],
+  ['join', 1],
+  ['leave', 1],
 ];
 const TOTAL_WEIGHT = FAULT_WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0);
 
 /** One to four faults, each kind by its weight; one the plan cannot take is drawn again. */
 function generateFaults(random: Random, shape: ScheduleShape): string[] {
-  const plan: FaultPlan = { random, shape, down: [] };
+  const plan: FaultPlan = { random, shape, down: [], changed: false };
   const specs: string[] = [];
   const count = 1 + random.nextInt(4);
   for (let made = 0, tries = 0; made < count && tries < 20; tries++) {

@@ -187,7 +187,7 @@ export function renderCheck(
   const { config } = report;
   const lines = [
     `${count(report.schedules)} schedule${report.schedules === 1 ? '' : 's'} from seed ${report.seed}${config.replay === null ? '' : ` (replaying ${config.replay})`} · ${config.nodes} nodes, rf ${config.rf}, ${config.keys} keys, ${config.clients} clients · writes ${config.clWrite} · reads ${config.clRead}${config.intersecting ? '' : ' (W + R <= rf: stale reads are allowed, reported as anomalies)'}${config.monotonic ? '' : ' (reads may go back: no blocking read repair or read quorums that need not meet, reported as anomalies)'}`,
-    `${count(report.operations)} operations · ${count(report.violations)} violation${report.violations === 1 ? '' : 's'} · verdict ${report.verdict}${report.hintsPending > 0 ? ` · ${count(report.hintsPending)} hints never replayed` : ''}`,
+    `${count(report.operations)} operations · ${count(report.violations)} violation${report.violations === 1 ? '' : 's'} · verdict ${report.verdict}${report.hintsPending > 0 ? ` · ${count(report.hintsPending)} hints never replayed` : ''} · ${count(report.changes.made)} joins and leaves${report.changes.finished === report.changes.made ? '' : `, ${count(report.changes.made - report.changes.finished)} unfinished`}`,
     '',
     renderTable(
       [

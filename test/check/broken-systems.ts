@@ -42,6 +42,16 @@ export const brokenSystems = {
   'hints-never-replayed': { hints: { enabled: false } },
   /** A repair that copies nothing: the wiped node stays empty, and so does the final repair. */
   'repair-copies-nothing': { faultTarget: (sim) => ({ ...sim, repair: () => 0 }) },
+  /**
+   * A join or leave that streams nothing: the new placement is installed at once, so the nodes
+   * that gain a range serve it empty.
+   */
+  'move-streams-nothing': {
+    move: (sim, to, done) => {
+      sim.cluster.install(to);
+      done();
+    },
+  },
   /** An `unavailable` that was in fact applied: the write goes out at ONE all the same. */
   'unavailable-applied': {
     coordinator: (real) => ({

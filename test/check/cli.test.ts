@@ -106,7 +106,7 @@ describe('ringlab check: a violation', () => {
     const { resolveCheckConfig } = await import('../../bench/check/config.js');
     const { brokenSystems } = await import('./broken-systems.js');
     const failing: Parameters<typeof renderCheck>[1][number][] = [];
-    const report = runCampaign(resolveCheckConfig({ schedules: 2, seed: 3 }), {
+    const report = runCampaign(resolveCheckConfig({ schedules: 20, seed: 3 }), {
       variant: brokenSystems['ack-before-apply'],
       onSchedule: (run, verdict) => {
         if (verdict.verdict === 'invalid') failing.push({ run, verdict });

@@ -28,7 +28,7 @@ describe('shrinking a failing schedule', () => {
 
   it('shrinks a schedule a broken system fails to a few operations that fail it the same way', () => {
     const variant = brokenSystems['ack-before-apply'];
-    const config = resolveCheckConfig({ schedules: 10, seed: 3 });
+    const config = resolveCheckConfig({ schedules: 20, seed: 3 });
     let failing: ScheduleRun | undefined;
     runCampaign(config, {
       variant,
