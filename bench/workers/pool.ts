@@ -14,12 +14,22 @@ import { Worker } from 'node:worker_threads';
 import { isRinglabError, RinglabError, type ErrorCode } from '../../engine/errors.js';
 import type { JobName } from './jobs.js';
 
-/** A worker per core by default. */
+/**
+ * A worker per core by default; one (this thread) when running from the TypeScript sources, where
+ * there is no compiled worker module to start (a test, or the library loaded by a TS runner).
+ */
 export function defaultWorkers(): number {
-  return availableParallelism();
+  return workerBuilt() ? availableParallelism() : 1;
+}
+
+function workerBuilt(): boolean {
+  return existsSync(fileURLToPath(workerUrl));
 }
 
 export const MAX_WORKERS = 256;
+
+/** The compiled worker beside this module: dist/bench/workers/worker.js. */
+const workerUrl = new URL('./worker.js', import.meta.url);
 
 /** What a worker is sent, and what it answers. */
 export interface JobTask {
@@ -65,8 +75,6 @@ export interface WorkerPoolOptions<Output> {
   readonly progress?: ((done: number, total: number) => void) | undefined;
 }
 
-/** The compiled worker beside this module: dist/bench/workers/worker.js. */
-const workerUrl = new URL('./worker.js', import.meta.url);
 
 /**
  * Runs `inputs` as jobs `job` on `options.workers` threads (at least two: one worker is the
@@ -79,7 +87,7 @@ export function runOnWorkers<Output>(
   options: WorkerPoolOptions<Output>,
 ): Promise<void> {
   const count = Math.min(options.workers, inputs.length);
-  if (!existsSync(fileURLToPath(workerUrl))) {
+  if (!workerBuilt()) {
     throw new RinglabError(
       'INVALID_ARGUMENT',
       `--workers ${count} runs ${options.what} on worker threads, which need the compiled CLI (npm run build); give --workers 1 to run them here`,
