@@ -24,6 +24,10 @@
  *   it, and the next quorum meets that one. Promised when reads repair (blockFor(R) > 1) and two
  *   read quorums always meet (2 blockFor(R) > rf); otherwise what it finds is reported as
  *   anomalies, which is what those levels allow.
+ * - `hinted-handoff`: once every hint is replayed (and before the repair), each replica's own
+ *   copy of a key is not older than any acknowledged write: a replica that missed a write while
+ *   down, cut off or losing messages got it from a hint. Promised where no coordinator crashed
+ *   and no range moved (`CheckOptions.handoff`); elsewhere reported as anomalies.
  * - `complete-query`: a query result marked complete holds every key acknowledged before it
  *   began, at a value that is not stale (under the same promise as reads); one marked incomplete
  *   names the ranges that failed.
@@ -31,7 +35,7 @@
  * Verdicts as Maelstrom's: `invalid` with the operations at fault, `unknown` when a part could not
  * be judged (a key whose final read did not succeed), else `valid`.
  */
-import type { Operation, QueryValue } from './history.js';
+import { isReplicaProcess, type Operation, type QueryValue } from './history.js';
 
 export type Verdict = 'valid' | 'invalid' | 'unknown';
 
@@ -56,6 +60,13 @@ export interface CheckOptions {
   /** Whether every read's replicas meet every acknowledged write's: blockFor(W) + blockFor(R) > rf. */
   readonly intersecting: boolean;
   /**
+   * Whether hinted handoff promises every replica every acknowledged write once the hints are
+   * replayed: in schedules where no coordinator crashed with writes in flight (a hint is written
+   * when a write times out, so a crash before then loses it, as in Cassandra) and no range moved
+   * (a hint is for a node, not a range). Defaults to true.
+   */
+  readonly handoff?: boolean;
+  /**
    * Whether reads promise monotonic values: they repair what they read (blockFor(R) > 1) and any
    * two reads' replicas meet (2 blockFor(R) > rf). Defaults to `intersecting`.
    */
@@ -75,6 +86,8 @@ interface Model {
   readonly keys: Map<string, KeyModel>;
   readonly reads: readonly Operation[];
   readonly finals: ReadonlyMap<string, Operation>;
+  /** Each replica's own copy of a key, read after hint replay and before the repair. */
+  readonly replicaReads: readonly Operation[];
   readonly queries: readonly Operation[];
   /** Keys written the same value twice: their values cannot be told apart. */
   readonly problems: readonly string[];
@@ -92,6 +105,7 @@ function modelOf(operations: readonly Operation[]): Model {
     return model;
   };
   const reads: Operation[] = [];
+  const replicaReads: Operation[] = [];
   const finals = new Map<string, Operation>();
   const queries: Operation[] = [];
   for (const op of operations) {
@@ -100,6 +114,7 @@ function modelOf(operations: readonly Operation[]): Model {
     else if (op.f === 'read') {
       keyModel(op.key);
       if (op.process === 'final') finals.set(op.key, op);
+      else if (isReplicaProcess(op.process)) replicaReads.push(op);
       else reads.push(op);
     } else if (typeof op.value !== 'number') {
       problems.push(`write ${op.index} wrote no number`);
@@ -119,7 +134,7 @@ function modelOf(operations: readonly Operation[]): Model {
       model.latestInvoked.push(latest);
     }
   }
-  return { keys, reads, finals, queries, problems };
+  return { keys, reads, finals, replicaReads, queries, problems };
 }
 
 /** Of the writes acknowledged before `beforeMs`, the one invoked last. */
@@ -248,6 +263,37 @@ const definiteFailure: Checker = (model) => {
   return result(violations, [], model.problems);
 };
 
+const hintedHandoff: Checker = (model, options) => {
+  const found: Finding[] = [];
+  for (const read of model.replicaReads) {
+    if (read.type !== 'ok') continue;
+    const value = read.value as number | null;
+    const keyModel = model.keys.get(read.key!);
+    const writer = value === null ? undefined : keyModel?.byValue.get(value);
+    if (value !== null && (writer === undefined || writer.type === 'fail')) continue;
+    const missed = (keyModel?.acked ?? []).filter(
+      (write) =>
+        write !== writer &&
+        precedes(write, read) &&
+        (writer === undefined || precedes(writer, write)),
+    );
+    if (missed.length === 0) continue;
+    found.push({
+      key: read.key,
+      message: `${read.key}: after hint replay, ${String(read.process).slice('replica:'.length)} holds ${seen(
+        value,
+        writer,
+      )}, older than acknowledged write${missed.length === 1 ? '' : 's'} ${missed
+        .map((w) => `${w.index} (${w.value})`)
+        .join(', ')}`,
+      operations: [read.index, ...missed.map((w) => w.index)],
+    });
+  }
+  return (options.handoff ?? true)
+    ? result(found, [], model.problems)
+    : result([], found, model.problems);
+};
+
 /** The write of `value` to a key, when a write that was not refused wrote it. */
 function writerOf(model: KeyModel | undefined, value: number | null): Operation | undefined {
   if (value === null) return undefined;
@@ -340,6 +386,7 @@ export const checkers = {
   'read-after-write': readAfterWrite,
   'definite-failure': definiteFailure,
   'monotonic-reads': monotonicReads,
+  'hinted-handoff': hintedHandoff,
   'complete-query': completeQuery,
 } as const satisfies Record<string, Checker>;
 

@@ -7,7 +7,10 @@
  *   {"process":0,"type":"ok","f":"write","key":"k2","value":7,"index":13,"time":1504.61}
  *
  * - `process` is the client (a number; the final reads after the faults heal are `"final"`). A
- *   process issues one operation at a time, so its completion follows its invocation.
+ *   process issues one operation at a time, so its completion follows its invocation. Before the
+ *   final repair, once every hint was replayed, each replica's own copy of each key is read
+ *   directly (as `nodetool getendpoints` and a look at that node's data would), by a process
+ *   named for the replica: `"replica:n3"`.
  * - `type`: `invoke`, then `ok`, `fail` (definite: `unavailable`, nothing was applied) or `info`
  *   (indefinite: a timeout, it may or may not have been applied).
  * - `f`: `write` (the value written), `read` (the value read, null for none) or `query` (a scan
@@ -23,7 +26,11 @@ import { RinglabError, quoted } from '../../engine/errors.js';
 
 export type EventType = 'invoke' | 'ok' | 'fail' | 'info';
 export type OperationF = 'write' | 'read' | 'query';
-export type Process = number | 'final';
+export type Process = number | 'final' | `replica:${string}`;
+
+/** Whether `process` reads one replica's own copy (history.ts's header says when). */
+export const isReplicaProcess = (process: Process): process is `replica:${string}` =>
+  typeof process === 'string' && process.startsWith('replica:');
 
 /** What a complete or partial scan returned: each key's value, and the ranges that failed. */
 export interface QueryValue {
@@ -197,7 +204,12 @@ function eventOf(parsed: unknown, line: number): HistoryEvent {
     if (!ok)
       throw badHistory(line, `${field} is missing or of the wrong type (${quoted(o[field])})`);
   };
-  need(o.process === 'final' || Number.isSafeInteger(o.process), 'process');
+  need(
+    o.process === 'final' ||
+      Number.isSafeInteger(o.process) ||
+      (typeof o.process === 'string' && /^replica:n\d+$/.test(o.process)),
+    'process',
+  );
   need(typeof o.type === 'string' && eventTypes.includes(o.type), 'type');
   need(typeof o.f === 'string' && fs.includes(o.f), 'f');
   need(o.key === null || typeof o.key === 'string', 'key');

@@ -21,6 +21,7 @@ import { createPlacement, simpleStrategy, type Placement } from '../../engine/re
 import { buildRing, membersOf } from '../../engine/ring.js';
 import { createRandom, type Random } from '../../engine/random.js';
 import { startMove } from '../../engine/time/streaming.js';
+import { newTokenParts } from '../../engine/token.js';
 import { getRebalanceStrategy } from '../../rebalancing/index.js';
 import { genericTable, type Row } from '../../engine/row.js';
 import { createTimeCoordinator, type TimeCoordinator } from '../../engine/time/coordinator.js';
@@ -238,6 +239,22 @@ export function runSchedule(
   sim.runUntil((nowMs += SETTLE_MS));
   runWhile(() => pending() > 0, HINT_WAIT_MS);
   const hintsPending = pending();
+  // Every replica's own copy of every key, once every hint is in: what hinted handoff promises.
+  if (hintsPending === 0) {
+    const { placement } = sim.cluster;
+    const token = newTokenParts();
+    for (let i = 0; i < shape.keys; i++) {
+      const key = partitioner.keyOf({ key: keyName(i) });
+      partitioner.tokenFunction.tokenParts(key.bytes, token);
+      for (const replica of placement.replicasAt(placement.ring.positionOfParts(token))) {
+        const row = sim.cluster.nodes[replica]!.partitions.get(key.text)?.rows[0];
+        const value = (row?.['value'] as number | undefined) ?? null;
+        const process = `replica:${nodeIds[replica]}` as const;
+        const id = history.invoke(process, 'read', keyName(i), null, scheduler.now);
+        history.complete(id, 'ok', value, scheduler.now);
+      }
+    }
+  }
   for (const id of nodeIds) target.repair(id);
 
   // The final state: each key read at ALL, one after another, by one coordinator.
@@ -426,8 +443,14 @@ export interface JudgedSchedule {
 export function promisesOf(schedule: Schedule, job: Omit<ScheduleJob, 'seeds'>): CheckOptions {
   const losesDisk = schedule.faults.some((spec) => spec.startsWith('wipe:'));
   const oneAck = blockFor(job.levels.clWrite, simpleStrategy(job.shape.rf), 'dc1') < 2;
-  if (!losesDisk || !oneAck) return job.promises;
-  return { ...job.promises, intersecting: false };
+  // Hinted handoff promises every replica its writes where no coordinator crashed (a hint is
+  // written when a write times out: a crash first loses it) and no range moved (a hint is for a
+  // node, not a range).
+  const handoff = !schedule.faults.some(
+    (spec) => spec.startsWith('crash:') || isMembershipSpec(spec),
+  );
+  const intersecting = job.promises.intersecting && !(losesDisk && oneAck);
+  return { ...job.promises, intersecting, handoff };
 }
 
 /** Runs one schedule of a campaign (or `schedule`, one shrunk from it) and judges its history. */

@@ -28,6 +28,7 @@ describe('ringlab check', () => {
       'read-after-write',
       'definite-failure',
       'monotonic-reads',
+      'hinted-handoff',
       'complete-query',
     ]);
     expect((await runCli('check', '--schedules', '4', '--seed', '2', '--json')).stdout).toBe(
