@@ -83,7 +83,7 @@ export function registerCheck(program: Command, io: Io): void {
     .addOption(
       integerOption(
         '--workers <k>',
-        `worker threads running the schedules, 1-${MAX_WORKERS} (default: the number of cores); the report is the same for any count`,
+        `worker threads running the schedules, the report the same for any count, 1-${MAX_WORKERS} (default: the number of cores)`,
       ),
     )
     .addOption(jsonOption())
