@@ -1,4 +1,6 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { unlinkSync } from 'node:fs';
+import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Everything a command reads from or writes to the outside world. Injected so that tests run the
@@ -15,7 +17,10 @@ export interface Io {
   readFile(path: string): Promise<string>;
   /** All of stdin as UTF-8. */
   readStdin(): Promise<string>;
-  /** Writes a file as UTF-8, replacing it; rejects with the file system's error. */
+  /**
+   * Writes a file as UTF-8, replacing it whole or not at all (see writeFileAtomically); rejects
+   * with the file system's error.
+   */
   writeFile(path: string, text: string): Promise<void>;
   /** Creates a directory and its parents; an existing one is fine. */
   makeDir(path: string): Promise<void>;
@@ -48,7 +53,7 @@ export function processIo(): Io {
     errIsTty: process.stderr.isTTY,
     errColumns: process.stderr.columns,
     readFile: (path) => readFile(path, 'utf8'),
-    writeFile: (path, text) => writeFile(path, text, 'utf8'),
+    writeFile: writeFileAtomically,
     makeDir: async (path) => {
       await mkdir(path, { recursive: true });
     },
@@ -66,4 +71,39 @@ export function processIo(): Io {
       return Buffer.concat(chunks).toString('utf8');
     },
   };
+}
+
+/** Temporary files being written now, so that a run stopped by a signal can remove them. */
+const inFlight = new Set<string>();
+let written = 0;
+
+/**
+ * Writes `text` to a temporary file in the same directory as `path`, then renames it into place:
+ * a reader, or a run stopped half-way, sees the old file or the new one, never half of one. The
+ * temporary name starts with a dot and ends in `.tmp`; it is removed when the write fails.
+ */
+export async function writeFileAtomically(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${written++}.tmp`);
+  inFlight.add(temporary);
+  try {
+    await writeFile(temporary, text, { encoding: 'utf8', flag: 'wx' });
+    await rename(temporary, path);
+  } catch (error) {
+    await unlink(temporary).catch(() => {});
+    throw error;
+  } finally {
+    inFlight.delete(temporary);
+  }
+}
+
+/** Removes the temporary files of writes still under way; for a process about to exit. */
+export function removeTemporaryFiles(): void {
+  for (const temporary of inFlight) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // Not created yet, or already renamed into place.
+    }
+  }
+  inFlight.clear();
 }
