@@ -468,7 +468,9 @@ export function registerKata(program: Command, io: Io): void {
         throw renamed(error, paths);
       }
       if (flags.export !== undefined) {
-        const unused = (['json', 'csv', 'report'] as const).filter((f) => flags[f] !== undefined);
+        const unused = (['json', 'csv', 'report', 'workers'] as const).filter(
+          (f) => flags[f] !== undefined,
+        );
         if (unused.length > 0) {
           throw new RinglabError(
             'INVALID_ARGUMENT',

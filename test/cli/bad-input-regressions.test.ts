@@ -1,0 +1,27 @@
+/**
+ * Counterexamples the bad-input fuzzing (fuzz-bad-input.test.ts) found, each pinned as it was
+ * found, after its fix: exit 2, the flag or field named, no stack trace, nothing written.
+ */
+import { describe, expect, it } from 'vitest';
+import { runCliIn, type CliRun } from '../helpers/run-cli.js';
+
+function expectRefused(run: CliRun, mention: string): void {
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain(mention);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  expect(run.stdout).toBe('');
+  expect(run.written).toEqual({});
+}
+
+describe('bad input the fuzzing found', () => {
+  it('kata --export refuses --workers, which it would ignore (kata orders --export json --workers=0)', async () => {
+    expectRefused(
+      await runCliIn({}, 'kata', 'orders', '--export', 'json', '--workers=0'),
+      '--workers',
+    );
+    expectRefused(
+      await runCliIn({}, 'kata', 'orders', '--export', 'json', '--workers', '2'),
+      '--workers',
+    );
+  });
+});
