@@ -172,7 +172,8 @@ const DISTRIBUTION_FLAGS: Readonly<Record<string, string>> = {
 export function parseSalt(text: string): SaltSetting {
   if (text === 'adaptive') return { kind: 'adaptive' };
   const salts = Number(text);
-  if (!/^\d+$/.test(text) || salts < 1 || salts > 65_536) {
+  // Plain decimal as every other count is written: no leading zero (parseInteger in cli/parse.ts).
+  if (!/^[1-9]\d*$/.test(text) || salts > 65_536) {
     throw invalidConfig(
       'salt',
       `must be a salt count between 1 and 65536, or "adaptive"; got ${quoted(text)}`,

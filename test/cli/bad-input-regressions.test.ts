@@ -24,4 +24,9 @@ describe('bad input the fuzzing found', () => {
       '--workers',
     );
   });
+
+  it('--salt refuses a leading zero as every count flag does (simulate --salt=01)', async () => {
+    expectRefused(await runCliIn({}, 'simulate', '--events', '2000', '--salt=01'), '--salt');
+    expectRefused(await runCliIn({}, 'bench', 'skew', '--salt', '007'), '--salt');
+  });
 });
