@@ -29,4 +29,10 @@ describe('bad input the fuzzing found', () => {
     expectRefused(await runCliIn({}, 'simulate', '--events', '2000', '--salt=01'), '--salt');
     expectRefused(await runCliIn({}, 'bench', 'skew', '--salt', '007'), '--salt');
   });
+
+  it('--read-mix of a kata is parsed as simulate parses --reads (logsentry --read-mix=by-server:1,by-server:1)', async () => {
+    const kata = ['kata', 'logsentry', '--export', 'json'];
+    expectRefused(await runCliIn({}, ...kata, '--read-mix=by-server:1,by-server:1'), '--read-mix');
+    expectRefused(await runCliIn({}, ...kata, '--read-mix=by-server:0x10'), '--read-mix');
+  });
 });
