@@ -96,10 +96,10 @@ function addOutputOptions(command: Command): Command {
       ),
     )
     .addOption(
-      new Option(
+      repeatedOption(
         '--sweep <field=values>',
         'run the experiment at each value, e.g. vnodes=4,16,256 or cluster.rf=1,3; repeat it for a grid (a field path, a cluster flag or seed, or a flag of the kata)',
-      ).argParser((text: string, previous: string[] | undefined) => [...(previous ?? []), text]),
+      ),
     )
     .addOption(
       integerOption(
@@ -107,6 +107,13 @@ function addOutputOptions(command: Command): Command {
         `worker threads running a sweep's points, 1-${MAX_WORKERS} (default: the number of cores)`,
       ),
     );
+}
+
+/** A flag that may be given again and again; its values gather into a list, in order. */
+function repeatedOption(flags: string, description: string): Option {
+  return new Option(flags, description).argParser(
+    (text: string, previous: string[] | undefined) => [...(previous ?? []), text],
+  );
 }
 
 /** The flag that set `path` (or a field inside it) in a document built from flags, if any. */
@@ -200,8 +207,15 @@ function documentOf(kata: AnyKata, flags: Record<string, unknown>): unknown {
   for (const flag of kata.flags) {
     const text = flags[camel(longOf(flag.flags))];
     if (text === undefined) continue;
-    const raw = text === true ? '' : String(text);
-    overrides.set(flag.path, flag.parse ? flag.parse(raw) : parseNumber(raw, longOf(flag.flags)));
+    const parse = (raw: string): unknown =>
+      flag.parse ? flag.parse(raw) : parseNumber(raw, longOf(flag.flags));
+    // A repeatable flag's values make a list, each parsed as the flag parses one.
+    overrides.set(
+      flag.path,
+      Array.isArray(text)
+        ? text.map((one) => parse(String(one)))
+        : parse(text === true ? '' : String(text)),
+    );
   }
   for (const name of CLUSTER_FLAGS) {
     if (flags[name] !== undefined) overrides.set(`cluster.${name}`, flags[name]);
@@ -419,7 +433,12 @@ export function registerKata(program: Command, io: Io): void {
     const command = addClusterOptions(group.command(kata.name).description(kata.summary));
     const described = flagHelp(kata);
     for (const flag of kata.flags) {
-      command.addOption(textOption(flag.flags, described.get(flag.path) ?? flag.description));
+      const help = described.get(flag.path) ?? flag.description;
+      command.addOption(
+        flag.repeatable
+          ? repeatedOption(flag.flags, `${help}; repeat it for more`)
+          : textOption(flag.flags, help),
+      );
     }
     setNodesDefault(command, defaultNodes(kata));
     addOutputOptions(command).addOption(

@@ -35,4 +35,34 @@ describe('bad input the fuzzing found', () => {
     expectRefused(await runCliIn({}, ...kata, '--read-mix=by-server:1,by-server:1'), '--read-mix');
     expectRefused(await runCliIn({}, ...kata, '--read-mix=by-server:0x10'), '--read-mix');
   });
+
+  it('kata api-usage-log --fault takes a fault, and repeats (it refused every spec: the list got a string)', async () => {
+    const kata = ['kata', 'api-usage-log', '--events', '200', '--rate', '100', '--export', 'json'];
+    const one = await runCliIn({}, ...kata, '--fault', 'crash:n3@1s');
+    expect([one.code, one.stderr]).toEqual([0, '']);
+    expect(JSON.parse(one.stdout).faults).toEqual(['crash:n3@1s']);
+    const two = await runCliIn(
+      {},
+      ...kata,
+      '--fault',
+      'crash:n3@1s',
+      '--fault',
+      'recover:n3@1500ms',
+    );
+    expect(JSON.parse(two.stdout).faults).toEqual(['crash:n3@1s', 'recover:n3@1500ms']);
+    expectRefused(await runCliIn({}, ...kata, '--fault', 'crash:n3@9s'), '--fault');
+  });
+
+  it('the flags whose bad values are fuzzed accept a good one (the fuzzing cannot pass by refusing all)', async () => {
+    const cases = [
+      ['kata', 'logsentry', '--export', 'json', '--read-mix', 'by-server:1,by-time:0.5'],
+      ['kata', 'log-feeding', '--export', 'json', '--crash', 'n2'],
+      ['kata', 'orders', '--export', 'json', '--read-cl', 'one'],
+      ['kata', 'orders', '--export', 'json', '--months', '12'],
+    ];
+    for (const argv of cases) {
+      const run = await runCliIn({}, ...argv);
+      expect([argv, run.code, run.stderr]).toEqual([argv, 0, '']);
+    }
+  });
 });
