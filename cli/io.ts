@@ -26,7 +26,21 @@ export interface Io {
   makeDir(path: string): Promise<void>;
   /** What is at a path, so that an output is refused before a run rather than after it. */
   pathKind(path: string): Promise<PathKind>;
+  /**
+   * Until the returned function is called, SIGINT and SIGTERM run `handler` (which may flush
+   * partial results through this Io) and then end the process with 130 or 143, leaving no
+   * temporary file behind. Only the real process has signals; an in-process Io omits this.
+   */
+  onInterrupt?(handler: (signal: InterruptSignal) => Promise<void>): () => void;
 }
+
+export type InterruptSignal = 'SIGINT' | 'SIGTERM';
+
+/** A run stopped by a signal ends as a shell reports a process killed by it: 128 + its number. */
+export const SIGNAL_EXIT_CODES: Readonly<Record<InterruptSignal, number>> = {
+  SIGINT: 130,
+  SIGTERM: 143,
+};
 
 export type PathKind = 'file' | 'directory' | 'missing' | 'other';
 
@@ -53,7 +67,16 @@ export function processIo(): Io {
     errIsTty: process.stderr.isTTY,
     errColumns: process.stderr.columns,
     readFile: (path) => readFile(path, 'utf8'),
-    writeFile: writeFileAtomically,
+    // While a file is written, a signal removes the temporary file before the process ends.
+    writeFile: async (path, text) => {
+      const release = interruptHandlers.add(async () => {});
+      try {
+        await writeFileAtomically(path, text);
+      } finally {
+        release();
+      }
+    },
+    onInterrupt: (handler) => interruptHandlers.add(handler),
     makeDir: async (path) => {
       await mkdir(path, { recursive: true });
     },
@@ -107,3 +130,49 @@ export function removeTemporaryFiles(): void {
   }
   inFlight.clear();
 }
+
+/**
+ * The handlers of the process's SIGINT and SIGTERM, while there are any: the listeners are
+ * installed only then, so that a synchronous run (which could not call them until it ended) is
+ * stopped by the signal itself, at once, before it has written anything. A second signal while
+ * the handlers run ends the process without waiting for them.
+ */
+const interruptHandlers = (() => {
+  const handlers = new Set<(signal: InterruptSignal) => Promise<void>>();
+  let stopping = false;
+  const listener = (signal: InterruptSignal): void => {
+    const code = SIGNAL_EXIT_CODES[signal];
+    if (stopping) {
+      removeTemporaryFiles();
+      process.exit(code);
+    }
+    stopping = true;
+    void (async () => {
+      for (const handler of [...handlers]) {
+        try {
+          await handler(signal);
+        } catch {
+          // A handler that fails must not keep the process from ending.
+        }
+      }
+      removeTemporaryFiles();
+      process.exit(code);
+    })();
+  };
+  return {
+    add(handler: (signal: InterruptSignal) => Promise<void>): () => void {
+      if (handlers.size === 0) {
+        process.on('SIGINT', listener);
+        process.on('SIGTERM', listener);
+      }
+      handlers.add(handler);
+      return () => {
+        handlers.delete(handler);
+        if (handlers.size === 0 && !stopping) {
+          process.off('SIGINT', listener);
+          process.off('SIGTERM', listener);
+        }
+      };
+    },
+  };
+})();

@@ -61,6 +61,8 @@ export interface RunPointsOptions {
   readonly workers: number;
   /** Points done so far, of all of them. */
   readonly progress?: Progress | undefined;
+  /** Each point's report as it comes in (in any order), so that a stopped sweep keeps them. */
+  readonly onPoint?: ((index: number, report: KataReport) => void) | undefined;
 }
 
 /** The reports of `documents`, in their order. */
@@ -72,12 +74,14 @@ export async function runPoints(
   if (workers <= 1) {
     const reports: KataReport[] = [];
     for (const document of documents) {
-      reports.push(runPoint(document));
+      const report = runPoint(document);
+      options.onPoint?.(reports.length, report);
+      reports.push(report);
       options.progress?.(reports.length, documents.length);
     }
     return reports;
   }
-  return onWorkers(documents, workers, options.progress);
+  return onWorkers(documents, workers, options);
 }
 
 /** The compiled worker beside this module: dist/bench/experiment/sweep-worker.js. */
@@ -86,7 +90,7 @@ const workerUrl = new URL('./sweep-worker.js', import.meta.url);
 function onWorkers(
   documents: readonly unknown[],
   count: number,
-  progress: Progress | undefined,
+  { progress, onPoint }: RunPointsOptions,
 ): Promise<KataReport[]> {
   if (!existsSync(fileURLToPath(workerUrl))) {
     throw new RinglabError(
@@ -124,6 +128,7 @@ function onWorkers(
           return;
         }
         reports[answer.index] = answer.report;
+        onPoint?.(answer.index, answer.report);
         done++;
         progress?.(done, documents.length);
         if (done === documents.length) end();

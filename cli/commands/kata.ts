@@ -366,29 +366,65 @@ async function runSweep(
     );
   }
   const bar = progressBar(io, `${kata.name} sweep`, { json: flags.json === true });
-  let reports: KataReport[];
+  const context = (report: KataReport): string =>
+    `seed ${String((shown as Record<string, unknown>)['seed'] ?? report.seed)} · ${planned.length} points: ${axes.map((axis) => `${axis.key} ${axis.values.join(', ')}`).join(' × ')}`;
+  const combine = (indexes: readonly number[], reports: ReadonlyMap<number, KataReport>) =>
+    combineSweep({
+      kata: kata.name,
+      base: shown,
+      axes,
+      points: indexes.map((i) => ({ values: planned[i]!.values, report: reports.get(i)! })),
+    });
+  // Points on worker threads leave this thread free for a signal: it prints and writes the
+  // points done so far, marked partial, and ends the process (130 or 143). Points run here
+  // (one worker) are stopped by the signal itself, as any synchronous run is.
+  const done = new Map<number, KataReport>();
+  let interrupted = false;
+  const release =
+    Math.min(workers, planned.length) > 1
+      ? io.onInterrupt?.(async (signal) => {
+          interrupted = true;
+          bar.stop();
+          if (done.size === 0) return;
+          const indexes = [...done.keys()].sort((a, b) => a - b);
+          const report = partialSweep(combine(indexes, done), signal, planned.length);
+          await writeReport(io, report, `${context(report)} · partial`, flags);
+        })
+      : undefined;
   try {
     bar.progress(0, planned.length);
-    reports = await runPoints(
+    await runPoints(
       planned.map((point) => point.document),
-      { workers, progress: bar.progress },
+      { workers, progress: bar.progress, onPoint: (i, report) => done.set(i, report) },
     );
   } finally {
+    release?.();
     bar.stop();
   }
-  const report = combineSweep({
-    kata: kata.name,
-    base: shown,
-    axes,
-    points: planned.map((point, i) => ({ values: point.values, report: reports[i]! })),
-  });
-  const seed = String((shown as Record<string, unknown>)['seed'] ?? report.seed);
-  await writeReport(
-    io,
-    report,
-    `seed ${seed} · ${planned.length} points: ${axes.map((axis) => `${axis.key} ${axis.values.join(', ')}`).join(' × ')}`,
-    flags,
+  // The signal's handler ends the process once the partial report is out.
+  if (interrupted) await new Promise(() => {});
+  const report = combine(
+    planned.map((_, i) => i),
+    done,
   );
+  await writeReport(io, report, context(report), flags);
+}
+
+/** A sweep's report over the points a signal let finish, saying so first. */
+function partialSweep(report: KataReport, signal: string, total: number): KataReport {
+  const points = report.points?.length ?? 0;
+  return {
+    ...report,
+    partial: { signal, points, of: total },
+    findings: [
+      {
+        id: 'partial',
+        text: `Partial: ${signal} stopped the sweep after ${points.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} points; the tables hold those points only.`,
+        numbers: { points, of: total },
+      },
+      ...report.findings,
+    ],
+  };
 }
 
 function exportText(experiment: unknown, format: string): string {
