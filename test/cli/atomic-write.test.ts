@@ -7,8 +7,17 @@ import { processIo, writeFileAtomically } from '../../cli/io.js';
 const scratch = (): string => mkdtempSync(join(tmpdir(), 'ringlab-atomic-'));
 
 describe('every file the CLI writes is renamed into place', () => {
-  it('processIo writes through writeFileAtomically', () => {
-    expect(processIo().writeFile).toBe(writeFileAtomically);
+  it("the real process's writeFile replaces a file whole and leaves no temporary file", async () => {
+    const dir = scratch();
+    const path = join(dir, 'out.csv');
+    writeFileSync(path, 'old');
+    await processIo().writeFile(path, 'a,b\n');
+    expect(readFileSync(path, 'utf8')).toBe('a,b\n');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+    // Its temporary file is in the same directory, so a rename is all the replacement takes.
+    await expect(processIo().writeFile(join(dir, 'missing', 'x'), '')).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
   });
 
   it('replaces an existing file whole and leaves no temporary file', async () => {
