@@ -1,6 +1,7 @@
 import {
   allocateTokens,
   allocatorNames,
+  MAX_VNODES,
   type AllocationOptions,
   type AllocatorName,
 } from '../engine/allocation.js';
@@ -24,6 +25,9 @@ import {
   type TokenFunctionName,
 } from '../partitioners/index.js';
 import type { Progress } from './progress.js';
+import { aboutBytes, aboutDuration, memoryLimitBytes, refuseOversized } from './resources.js';
+
+export { aboutBytes, aboutDuration } from './resources.js';
 
 export const replicationClasses = ['simple', 'network-topology'] as const;
 export type ReplicationClass = (typeof replicationClasses)[number];
@@ -64,8 +68,9 @@ export const DEFAULT_SEED = 1;
  * SimpleStrategy for one DC with one rack, NetworkTopologyStrategy otherwise.
  */
 export function resolveClusterConfig(input: ClusterOptionsInput): ClusterConfig {
-  const nodes = integerIn('nodes', input.nodes ?? 6, 1, 10_000);
-  const vnodes = integerIn('vnodes', input.vnodes ?? 16, 1, 1024);
+  refuseOversizedRing(input);
+  const nodes = integerIn('nodes', input.nodes ?? 6, 1, MAX_NODES);
+  const vnodes = integerIn('vnodes', input.vnodes ?? 16, 1, MAX_VNODES);
   const dcs = integerIn('dcs', input.dcs ?? 1, 1, nodes);
   const smallestDc = Math.floor(nodes / dcs);
   const racks = integerIn('racks', input.racks ?? 1, 1, Number.MAX_SAFE_INTEGER);
@@ -103,6 +108,57 @@ export function resolveClusterConfig(input: ClusterOptionsInput): ClusterConfig 
   const config = { nodes, vnodes, rf, dcs, racks, allocator, partitioner, replication, seed };
   checkClusterCost(config, { grow: false });
   return config;
+}
+
+export const MAX_NODES = 10_000;
+
+/**
+ * More nodes or vnodes than a cluster may have is refused with what the ring would cost: a
+ * million nodes × 256 vnodes is 256 million tokens, tens of GiB and hours even with random
+ * tokens, the cheapest allocation.
+ */
+function refuseOversizedRing(input: ClusterOptionsInput): void {
+  const nodes = input.nodes ?? 6;
+  const vnodes = input.vnodes ?? 16;
+  if (!Number.isSafeInteger(nodes) || !Number.isSafeInteger(vnodes) || nodes < 1 || vnodes < 1) {
+    return;
+  }
+  const over = nodes > MAX_NODES ? 'nodes' : vnodes > MAX_VNODES ? 'vnodes' : undefined;
+  if (over === undefined) return;
+  const estimate = clusterCost(
+    {
+      nodes,
+      vnodes,
+      rf: 1,
+      dcs: 1,
+      racks: 1,
+      allocator: 'random',
+      partitioner: 'murmur3',
+      replication: 'simple',
+      seed: DEFAULT_SEED,
+    },
+    { grow: false },
+  );
+  const tokens = `${nodes.toLocaleString('en-US')} nodes × ${vnodes.toLocaleString('en-US')} vnodes is ${(nodes * vnodes).toLocaleString('en-US')} tokens`;
+  refuseOversized(
+    over === 'nodes'
+      ? {
+          field: 'nodes',
+          value: nodes,
+          max: MAX_NODES,
+          unit: 'nodes',
+          estimate,
+          suggestion: `${tokens}; use fewer --nodes, or fewer --vnodes at this size`,
+        }
+      : {
+          field: 'vnodes',
+          value: vnodes,
+          max: MAX_VNODES,
+          unit: 'vnodes per node (num_tokens)',
+          estimate,
+          suggestion: `${tokens}; use at most ${MAX_VNODES} --vnodes`,
+        },
+  );
 }
 
 function integerIn(field: string, value: number, min: number, max: number): number {
@@ -264,8 +320,10 @@ function balancedNs({ nodes, vnodes, rf, dcs, replication }: ClusterConfig): num
   return rfScale * (nodes * vnodes * perToken + pairs);
 }
 
+/** Within CLUSTER_BUDGET, and within the memory this machine allows a run (bench/resources.ts). */
 function fits(cost: ClusterCost): boolean {
-  return cost.seconds <= CLUSTER_BUDGET.seconds && cost.bytes <= CLUSTER_BUDGET.bytes;
+  const bytes = Math.min(CLUSTER_BUDGET.bytes, memoryLimitBytes());
+  return cost.seconds <= CLUSTER_BUDGET.seconds && cost.bytes <= bytes;
 }
 
 /**
@@ -337,18 +395,4 @@ function describeCost(cost: ClusterCost): string {
   return cost.seconds > CLUSTER_BUDGET.seconds
     ? `would take about ${aboutDuration(cost.seconds)}`
     : `would need about ${aboutBytes(cost.bytes)} of memory`;
-}
-
-/** An estimated duration as refusals state it: "45 s", "28 min", "3 h", "2 days". */
-export function aboutDuration(seconds: number): string {
-  if (seconds < 120) return `${Math.ceil(seconds)} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;
-  return `${Math.round(seconds / 86_400)} days`;
-}
-
-/** An estimated size as refusals state it: "300 MiB", "4.5 GiB". */
-export function aboutBytes(bytes: number): string {
-  const gib = bytes / 2 ** 30;
-  return gib >= 1 ? `${gib.toFixed(1)} GiB` : `${Math.ceil(bytes / 2 ** 20)} MiB`;
 }

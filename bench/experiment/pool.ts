@@ -21,6 +21,8 @@ export interface RunPointsOptions {
   readonly workers: number;
   /** Points done so far, of all of them. */
   readonly progress?: Progress | undefined;
+  /** Each point's report as it comes in (in any order), so that a stopped sweep keeps them. */
+  readonly onPoint?: ((index: number, report: KataReport) => void) | undefined;
 }
 
 /** The reports of `documents`, in their order. */
@@ -32,24 +34,27 @@ export async function runPoints(
   if (workers <= 1) {
     const reports: KataReport[] = [];
     for (const document of documents) {
-      reports.push(runPoint(document));
+      const report = runPoint(document);
+      options.onPoint?.(reports.length, report);
+      reports.push(report);
       options.progress?.(reports.length, documents.length);
     }
     return reports;
   }
-  return onWorkers(documents, workers, options.progress);
+  return onWorkers(documents, workers, options);
 }
 
 function onWorkers(
   documents: readonly unknown[],
   count: number,
-  progress: Progress | undefined,
+  { progress, onPoint }: RunPointsOptions,
 ): Promise<KataReport[]> {
   const reports = new Array<KataReport>(documents.length);
   return runOnWorkers<KataReport>('point', documents, {
     workers: count,
     what: 'points',
     progress,
+    onArrival: (report, index) => onPoint?.(index, report),
     onOutput: (report, index) => (reports[index] = report),
   }).then(() => reports);
 }

@@ -19,6 +19,7 @@ import type {
 } from '../kata/report.js';
 import { decimal, formatCell, isNumeric } from '../report/format.js';
 import { parsePath, resolveDocument, withValueAt, type ResolvedExperiment } from './experiment.js';
+import { aboutDuration, machine } from '../resources.js';
 import { clusterSchema, isExperimentError } from './schema-kit.js';
 
 /** Past this many points a sweep is refused before any point is resolved. */
@@ -188,6 +189,24 @@ export function describePoint(values: Readonly<Record<string, SweepValue>>): str
 }
 
 /**
+ * What a grid too large to plan would take, from its base experiment's estimate (each point is
+ * about as costly, the sweep's fields aside) over this machine's cores; empty when the base
+ * does not resolve or its kata has no estimate.
+ */
+function gridEstimate(base: unknown, points: number): string {
+  let seconds: number | undefined;
+  try {
+    const { kata, experiment } = resolveDocument(base);
+    seconds = kata.estimateSeconds?.(experiment);
+  } catch {
+    return '';
+  }
+  if (seconds === undefined) return '';
+  const { cores } = machine();
+  return ` (at about ${aboutDuration(seconds)} a point, as the base experiment takes, about ${aboutDuration((seconds * points) / cores)} on this machine's ${cores} core${cores === 1 ? '' : 's'})`;
+}
+
+/**
  * Every point of the grid, validated and resolved before anything runs: the first bad point is
  * refused naming the sweep that set the bad field (or the point, when the field is not swept)
  * and the field. `base` is the experiment document without the sweep (the flags' or the file's),
@@ -198,7 +217,7 @@ export function planSweep(base: unknown, axes: readonly SweepAxis[]): PlannedPoi
   const size = gridSize(axes);
   if (size > MAX_SWEEP_POINTS) {
     throw sweepError(
-      `${axes.map((axis) => `--sweep ${axis.key}=… (${axis.values.length})`).join(' × ')} is ${size.toLocaleString('en-US')} points, over the ${MAX_SWEEP_POINTS.toLocaleString('en-US')} a sweep may run; give fewer values`,
+      `${axes.map((axis) => `--sweep ${axis.key}=… (${axis.values.length})`).join(' × ')} is ${size.toLocaleString('en-US')} points, over the ${MAX_SWEEP_POINTS.toLocaleString('en-US')} a sweep may run${gridEstimate(base, size)}; give fewer values`,
     );
   }
   return expandGrid(axes).map((point) => {

@@ -136,4 +136,13 @@ export interface KataReport {
     readonly values: Readonly<Record<string, number | string>>;
     readonly report: KataReport;
   }[];
+  /**
+   * Present when a signal stopped the run before its end: the report holds what was done (a
+   * sweep's points finished by then) and says so in its first finding.
+   */
+  readonly partial?: {
+    readonly signal: string;
+    readonly points: number;
+    readonly of: number;
+  };
 }

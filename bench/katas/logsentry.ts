@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 
-import { RinglabError } from '../../engine/errors.js';
+import { isRinglabError, RinglabError } from '../../engine/errors.js';
 import { createRandom } from '../../engine/random.js';
 import { indexModeNames } from '../../indexes/index.js';
 import { strategyNames } from '../../partitioners/index.js';
@@ -37,7 +37,7 @@ import {
   MAX_RATE,
   MAX_SCANS,
 } from '../simulate/config.js';
-import { readKindNames, type ReadKind } from '../simulate/reads.js';
+import { parseReadMix, readKindNames, type ReadKind } from '../simulate/reads.js';
 import { resolveSimulateConfig, type SimulateOptionsInput } from '../simulate/resolve.js';
 import { runSimulate, type SimulateReport } from '../simulate/run.js';
 import { ms } from '../report/format.js';
@@ -217,21 +217,21 @@ const flags: KataFlag[] = [
   },
 ];
 
+/**
+ * A read mix as `--reads` of simulate parses it (each kind once, weights plain numbers >= 0, not
+ * all 0), as the record the experiment holds; an error names --read-mix.
+ */
 function parseMix(text: string): Record<string, number> {
-  const mix: Record<string, number> = {};
-  for (const part of text.split(',')) {
-    const [kind = '', weight, ...rest] = part.trim().split(':');
-    const value = Number(weight);
-    if (weight === undefined || rest.length > 0 || weight === '' || !Number.isFinite(value)) {
-      throw new RinglabError(
-        'INVALID_ARGUMENT',
-        `--read-mix ${JSON.stringify(part)} should be kind:weight, e.g. by-server:0.9`,
-        '--read-mix',
-      );
-    }
-    mix[kind] = value;
+  try {
+    return Object.fromEntries(parseReadMix(text).map((share) => [share.kind, share.weight]));
+  } catch (error) {
+    if (!isRinglabError(error) || error.field !== 'reads') throw error;
+    throw new RinglabError(
+      'INVALID_ARGUMENT',
+      `--read-mix ${error.message.replace(/^reads /, '')}`,
+      '--read-mix',
+    );
   }
-  return mix;
 }
 
 /** The simulate input of one design under one scenario, as the flags would give it. */

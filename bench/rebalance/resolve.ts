@@ -1,5 +1,4 @@
-import { getHeapStatistics } from 'node:v8';
-
+import { memoryLimitBytes } from '../resources.js';
 import { invalidConfig, RinglabError } from '../../engine/errors.js';
 import { strategyNames, type StrategyName } from '../../partitioners/index.js';
 import { rebalanceStrategyNames } from '../../rebalancing/index.js';
@@ -150,7 +149,7 @@ export function resolveRebalanceConfig(
     streamBytesPerSec,
     duringTraffic: numberIn('duringTraffic', input.duringTraffic ?? 0, 0, 1_000_000),
   };
-  checkRebalanceBudget(config, options.heapLimitBytes ?? getHeapStatistics().heap_size_limit);
+  checkRebalanceBudget(config, options.heapLimitBytes ?? memoryLimitBytes());
   return config;
 }
 

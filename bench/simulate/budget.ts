@@ -1,8 +1,10 @@
 import { invalidConfig } from '../../engine/errors.js';
 import { aboutBytes, aboutDuration } from '../cluster-config.js';
+import { memoryLimitBytes, refuseOversized, type Estimate } from '../resources.js';
 import { partitionBound } from '../skew/budget.js';
 import { DEFAULT_THETA } from '../workloads/distributions.js';
-import { skewViewOf, type SimulateConfig } from './config.js';
+import { MAX_EVENTS as MAX_SKEW_EVENTS } from '../skew/config.js';
+import { MAX_EVENTS, skewViewOf, type SimulateConfig } from './config.js';
 import { BY_TIME_WIDTH_MS } from './reads.js';
 
 /**
@@ -229,4 +231,38 @@ function describeWork(config: SimulateConfig, estimate: SimulateEstimate): strin
     `${aboutDuration(estimate.writeSeconds)} for ${config.events.toLocaleString('en-US')} writes, ` +
     `${aboutDuration(estimate.readSeconds)} for ${round(estimate.reads)} reads of which ${round(estimate.rangeReads)} read every range`
   );
+}
+
+/** What storing `events` rows on `replicas` replicas costs at least: the writes, nothing else. */
+export function storedEventsEstimate(events: number, replicas: number): Estimate {
+  return {
+    bytes: BASE_BYTES + events * BYTES_PER_EVENT * (replicas / 3),
+    seconds: (events / WRITES_PER_SECOND) * (replicas / 3),
+  };
+}
+
+/**
+ * More events than simulate stores (10^12) is refused with what storing them would cost, and
+ * the two ways out: fewer events, or bench skew, which keeps counters per node and partition
+ * instead of rows.
+ */
+export function refuseOversizedEvents(events: number, replicas: number): void {
+  if (!Number.isSafeInteger(events) || events <= MAX_EVENTS) return;
+  const perEvent = BYTES_PER_EVENT * (replicas / 3);
+  const fit = Math.min(MAX_EVENTS, Math.floor((memoryLimitBytes() - BASE_BYTES) / perEvent));
+  refuseOversized({
+    field: 'events',
+    value: events,
+    max: MAX_EVENTS,
+    unit: 'stored events',
+    estimate: storedEventsEstimate(events, replicas),
+    suggestion: `every event is stored as a row on its ${replicas} replica${replicas === 1 ? '' : 's'} (about ${Math.round(perEvent)} B each); lower --events (about ${roughly(fit)} fit in this memory), or count events without storing them: ringlab bench skew keeps counters only, for up to ${MAX_SKEW_EVENTS.toLocaleString('en-US')} events`,
+  });
+}
+
+/** A count rounded down to two significant digits, as a refusal suggests it: 10,000,000. */
+function roughly(n: number): string {
+  if (n < 1) return '0';
+  const scale = 10 ** Math.max(0, Math.floor(Math.log10(n)) - 1);
+  return (Math.floor(n / scale) * scale).toLocaleString('en-US');
 }

@@ -1,5 +1,3 @@
-import { getHeapStatistics } from 'node:v8';
-
 import { consistencyLevels, type ConsistencyLevel } from '../../engine/consistency.js';
 import { invalidConfig, quoted } from '../../engine/errors.js';
 import type { SpeculativeRetry, Snitch } from '../../engine/time/coordinator.js';
@@ -15,7 +13,8 @@ import { formatDuration, parseDuration } from '../duration.js';
 import { parseFaults } from '../faults.js';
 import { parseSalt } from '../skew/resolve.js';
 import { DEFAULT_START_MS, MAX_SERVERS } from '../workloads/log-events.js';
-import { checkSimulateBudget } from './budget.js';
+import { memoryLimitBytes } from '../resources.js';
+import { checkSimulateBudget, refuseOversizedEvents } from './budget.js';
 import {
   fanouts,
   MAX_EVENTS,
@@ -56,7 +55,7 @@ export interface SimulateOptionsInput extends ClusterOptionsInput {
 }
 
 export interface SimulateResolveOptions {
-  /** The V8 heap limit the run must fit; by default this process's. */
+  /** The memory the run must fit; by default what this machine allows (bench/resources.ts). */
   readonly heapLimitBytes?: number | undefined;
 }
 
@@ -128,6 +127,7 @@ export function resolveSimulateConfig(
     `a global index (--index global or global-bucketed), not ${index}`,
   );
   refuseUnless(input.indexLag, 'indexLag', indexSync === 'async', '--index-sync async');
+  refuseOversizedEvents(input.events ?? SIMULATE_DEFAULTS.events, cluster.rf * cluster.dcs);
   const events = numberIn('events', input.events ?? SIMULATE_DEFAULTS.events, 1, MAX_EVENTS, true);
   const rate = numberIn('rate', input.rate ?? SIMULATE_DEFAULTS.rate, MIN_RATE, MAX_RATE, false);
   const spanMs = Math.max(1, Math.ceil((events * 1000) / rate));
@@ -189,7 +189,7 @@ export function resolveSimulateConfig(
       `${events} at ${rate}/s span ${formatDuration(spanMs)}; time-bucket cuts its ring from the span, one range of at least 1 ms per vnode (${cluster.nodes * cluster.vnodes}), so raise --events or lower --rate`,
     );
   }
-  checkSimulateBudget(config, options.heapLimitBytes ?? getHeapStatistics().heap_size_limit);
+  checkSimulateBudget(config, options.heapLimitBytes ?? memoryLimitBytes());
   return config;
 }
 

@@ -1,6 +1,7 @@
 import { invalidConfig } from '../../engine/errors.js';
 import type { StrategyName } from '../../partitioners/index.js';
-import { saltModeOf, type SkewConfig } from './config.js';
+import { refuseOversized } from '../resources.js';
+import { MAX_EVENTS, saltModeOf, type SkewConfig } from './config.js';
 
 /**
  * What a skew run will cost, estimated before it starts, so that a run too big for this process
@@ -178,4 +179,24 @@ function gib(bytes: number): string {
   return bytes >= GIB / 10
     ? `${(bytes / GIB).toFixed(1)} GiB`
     : `${Math.ceil(bytes / 2 ** 20)} MiB`;
+}
+
+/**
+ * More events than a skew run takes (past 10^9) is refused with what the run would cost: every
+ * strategy writes every event, and hash-event-id tracks a partition per event.
+ */
+export function refuseOversizedSkew(events: number, strategies: readonly StrategyName[]): void {
+  if (!Number.isSafeInteger(events) || events <= MAX_EVENTS) return;
+  const tracked = strategies.includes('hash-event-id') ? events : 0;
+  refuseOversized({
+    field: 'events',
+    value: events,
+    max: MAX_EVENTS,
+    unit: 'events',
+    estimate: {
+      bytes: tracked * BYTES_PER_TRACKED_PARTITION,
+      seconds: (strategies.length * events) / EVENTS_PER_SECOND,
+    },
+    suggestion: `every strategy writes every event, at about ${EVENTS_PER_SECOND.toLocaleString('en-US')} events/s; lower --events`,
+  });
 }

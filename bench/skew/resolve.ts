@@ -1,5 +1,4 @@
-import { getHeapStatistics } from 'node:v8';
-
+import { memoryLimitBytes } from '../resources.js';
 import { invalidConfig, isRinglabError, quoted, RinglabError } from '../../engine/errors.js';
 import { strategyNames, type StrategyName } from '../../partitioners/index.js';
 import { oneOf, resolveClusterConfig, type ClusterOptionsInput } from '../cluster-config.js';
@@ -12,6 +11,7 @@ import {
 import { idKinds } from '../workloads/ids.js';
 import { DEFAULT_START_MS, MAX_SERVERS, resolveLogEventOptions } from '../workloads/log-events.js';
 import { checkSkewBudget } from './budget.js';
+import { refuseOversizedSkew } from './budget.js';
 import { MAX_EVENTS, validateSkewConfig, type SaltSetting, type SkewConfig } from './config.js';
 
 /** Skew options as a user gives them; resolved once by `resolveSkewConfig`. */
@@ -34,8 +34,8 @@ export interface SkewOptionsInput extends ClusterOptionsInput {
 
 export interface SkewResolveOptions {
   /**
-   * The V8 heap limit the run must fit, in bytes; by default this process's
-   * (`v8.getHeapStatistics().heap_size_limit`).
+   * The memory the run must fit, in bytes; by default what this machine allows a run
+   * (bench/resources.ts: the V8 heap limit, at most a share of the RAM).
    */
   readonly heapLimitBytes?: number | undefined;
 }
@@ -65,6 +65,7 @@ export function resolveSkewConfig(
   const strategies: StrategyName[] = input.compare
     ? [...strategyNames]
     : [oneOf('strategy', input.strategy ?? SKEW_DEFAULTS.strategy, strategyNames)];
+  refuseOversizedSkew(input.events ?? SKEW_DEFAULTS.events, strategies);
   const events = integerIn('events', input.events ?? SKEW_DEFAULTS.events, 1, MAX_EVENTS);
   const servers = integerIn('servers', input.servers ?? SKEW_DEFAULTS.servers, 1, MAX_SERVERS);
   const distribution = distributionInput(input, servers);
@@ -106,7 +107,7 @@ export function resolveSkewConfig(
     }
     throw error;
   }
-  checkSkewBudget(resolved, options.heapLimitBytes ?? getHeapStatistics().heap_size_limit);
+  checkSkewBudget(resolved, options.heapLimitBytes ?? memoryLimitBytes());
   return resolved;
 }
 
@@ -172,7 +173,8 @@ const DISTRIBUTION_FLAGS: Readonly<Record<string, string>> = {
 export function parseSalt(text: string): SaltSetting {
   if (text === 'adaptive') return { kind: 'adaptive' };
   const salts = Number(text);
-  if (!/^\d+$/.test(text) || salts < 1 || salts > 65_536) {
+  // Plain decimal as every other count is written: no leading zero (parseInteger in cli/parse.ts).
+  if (!/^[1-9]\d*$/.test(text) || salts > 65_536) {
     throw invalidConfig(
       'salt',
       `must be a salt count between 1 and 65536, or "adaptive"; got ${quoted(text)}`,

@@ -71,10 +71,11 @@ export interface WorkerPoolOptions<Output> {
    * before it), with how many are done.
    */
   readonly onOutput: (output: Output, index: number) => void;
+  /** Told of each job's output as it arrives, in any order (to keep what is done if stopped). */
+  readonly onArrival?: ((output: Output, index: number) => void) | undefined;
   /** Jobs done so far, of all of them, as they arrive. */
   readonly progress?: ((done: number, total: number) => void) | undefined;
 }
-
 
 /**
  * Runs `inputs` as jobs `job` on `options.workers` threads (at least two: one worker is the
@@ -124,6 +125,7 @@ export function runOnWorkers<Output>(
           end(receivedError(answer.error));
           return;
         }
+        options.onArrival?.(answer.output as Output, answer.index);
         early.set(answer.index, answer.output);
         while (early.has(delivered)) {
           const output = early.get(delivered) as Output;

@@ -97,10 +97,10 @@ function addOutputOptions(command: Command): Command {
       ),
     )
     .addOption(
-      new Option(
+      repeatedOption(
         '--sweep <field=values>',
         'run the experiment at each value, e.g. vnodes=4,16,256 or cluster.rf=1,3; repeat it for a grid (a field path, a cluster flag or seed, or a flag of the kata)',
-      ).argParser((text: string, previous: string[] | undefined) => [...(previous ?? []), text]),
+      ),
     )
     .addOption(
       integerOption(
@@ -108,6 +108,13 @@ function addOutputOptions(command: Command): Command {
         `worker threads running a sweep's points, 1-${MAX_WORKERS} (default: the number of cores)`,
       ),
     );
+}
+
+/** A flag that may be given again and again; its values gather into a list, in order. */
+function repeatedOption(flags: string, description: string): Option {
+  return new Option(flags, description).argParser(
+    (text: string, previous: string[] | undefined) => [...(previous ?? []), text],
+  );
 }
 
 /** The flag that set `path` (or a field inside it) in a document built from flags, if any. */
@@ -201,8 +208,15 @@ function documentOf(kata: AnyKata, flags: Record<string, unknown>): unknown {
   for (const flag of kata.flags) {
     const text = flags[camel(longOf(flag.flags))];
     if (text === undefined) continue;
-    const raw = text === true ? '' : String(text);
-    overrides.set(flag.path, flag.parse ? flag.parse(raw) : parseNumber(raw, longOf(flag.flags)));
+    const parse = (raw: string): unknown =>
+      flag.parse ? flag.parse(raw) : parseNumber(raw, longOf(flag.flags));
+    // A repeatable flag's values make a list, each parsed as the flag parses one.
+    overrides.set(
+      flag.path,
+      Array.isArray(text)
+        ? text.map((one) => parse(String(one)))
+        : parse(text === true ? '' : String(text)),
+    );
   }
   for (const name of CLUSTER_FLAGS) {
     if (flags[name] !== undefined) overrides.set(`cluster.${name}`, flags[name]);
@@ -346,29 +360,65 @@ async function runSweep(
     );
   }
   const bar = progressBar(io, `${kata.name} sweep`, { json: flags.json === true });
-  let reports: KataReport[];
+  const context = (report: KataReport): string =>
+    `seed ${String((shown as Record<string, unknown>)['seed'] ?? report.seed)} · ${planned.length} points: ${axes.map((axis) => `${axis.key} ${axis.values.join(', ')}`).join(' × ')}`;
+  const combine = (indexes: readonly number[], reports: ReadonlyMap<number, KataReport>) =>
+    combineSweep({
+      kata: kata.name,
+      base: shown,
+      axes,
+      points: indexes.map((i) => ({ values: planned[i]!.values, report: reports.get(i)! })),
+    });
+  // Points on worker threads leave this thread free for a signal: it prints and writes the
+  // points done so far, marked partial, and ends the process (130 or 143). Points run here
+  // (one worker) are stopped by the signal itself, as any synchronous run is.
+  const done = new Map<number, KataReport>();
+  let interrupted = false;
+  const release =
+    Math.min(workers, planned.length) > 1
+      ? io.onInterrupt?.(async (signal) => {
+          interrupted = true;
+          bar.stop();
+          if (done.size === 0) return;
+          const indexes = [...done.keys()].sort((a, b) => a - b);
+          const report = partialSweep(combine(indexes, done), signal, planned.length);
+          await writeReport(io, report, `${context(report)} · partial`, flags);
+        })
+      : undefined;
   try {
     bar.progress(0, planned.length);
-    reports = await runPoints(
+    await runPoints(
       planned.map((point) => point.document),
-      { workers, progress: bar.progress },
+      { workers, progress: bar.progress, onPoint: (i, report) => done.set(i, report) },
     );
   } finally {
+    release?.();
     bar.stop();
   }
-  const report = combineSweep({
-    kata: kata.name,
-    base: shown,
-    axes,
-    points: planned.map((point, i) => ({ values: point.values, report: reports[i]! })),
-  });
-  const seed = String((shown as Record<string, unknown>)['seed'] ?? report.seed);
-  await writeReport(
-    io,
-    report,
-    `seed ${seed} · ${planned.length} points: ${axes.map((axis) => `${axis.key} ${axis.values.join(', ')}`).join(' × ')}`,
-    flags,
+  // The signal's handler ends the process once the partial report is out.
+  if (interrupted) await new Promise(() => {});
+  const report = combine(
+    planned.map((_, i) => i),
+    done,
   );
+  await writeReport(io, report, context(report), flags);
+}
+
+/** A sweep's report over the points a signal let finish, saying so first. */
+function partialSweep(report: KataReport, signal: string, total: number): KataReport {
+  const points = report.points?.length ?? 0;
+  return {
+    ...report,
+    partial: { signal, points, of: total },
+    findings: [
+      {
+        id: 'partial',
+        text: `Partial: ${signal} stopped the sweep after ${points.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} points; the tables hold those points only.`,
+        numbers: { points, of: total },
+      },
+      ...report.findings,
+    ],
+  };
 }
 
 function exportText(experiment: unknown, format: string): string {
@@ -413,7 +463,12 @@ export function registerKata(program: Command, io: Io): void {
     const command = addClusterOptions(group.command(kata.name).description(kata.summary));
     const described = flagHelp(kata);
     for (const flag of kata.flags) {
-      command.addOption(textOption(flag.flags, described.get(flag.path) ?? flag.description));
+      const help = described.get(flag.path) ?? flag.description;
+      command.addOption(
+        flag.repeatable
+          ? repeatedOption(flag.flags, `${help}; repeat it for more`)
+          : textOption(flag.flags, help),
+      );
     }
     setNodesDefault(command, defaultNodes(kata));
     addOutputOptions(command).addOption(
@@ -462,7 +517,9 @@ export function registerKata(program: Command, io: Io): void {
         throw renamed(error, paths);
       }
       if (flags.export !== undefined) {
-        const unused = (['json', 'csv', 'report'] as const).filter((f) => flags[f] !== undefined);
+        const unused = (['json', 'csv', 'report', 'workers'] as const).filter(
+          (f) => flags[f] !== undefined,
+        );
         if (unused.length > 0) {
           throw new RinglabError(
             'INVALID_ARGUMENT',

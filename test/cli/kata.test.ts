@@ -45,7 +45,10 @@ describe('ringlab kata', () => {
     const cases: [string[], RegExp][] = [
       [['--events', '0'], /^error: --events expected an integer from 1 to 100,000,000, got 0\n/],
       [['--rf', '40'], /^error: --rf must be at most the number of nodes \(12\), got 40\n/],
-      [['--read-mix', 'by-server'], /^error: --read-mix "by-server" should be kind:weight/],
+      [
+        ['--read-mix', 'by-server'],
+        /^error: --read-mix "by-server": "by-server" should be kind:weight/,
+      ],
       [['--fault', 'meteor'], /^error: --fault "meteor" is not a failure mode/],
       [['--events', 'x'], /^error: --events expects a decimal number/],
       [['--workers', '2'], /^error: --workers applies only with --sweep/],

@@ -1,5 +1,6 @@
 /**
- * Worker threads run compiled JavaScript (dist/): tests that start them build it first.
+ * The compiled CLI (dist/), for tests that run it as a user does (`node bin/ringlab.js`) or start
+ * its worker threads, which run compiled JavaScript: they build it first.
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -7,6 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 export const root = join(import.meta.dirname, '..', '..');
+/** The real entry point, as a user runs it: `node bin/ringlab.js ...`. */
+export const bin = join(root, 'bin', 'ringlab.js');
 const worker = join(root, 'dist', 'bench', 'workers', 'worker.js');
 
 /** Newest modification time of the sources dist/ is built from. */
