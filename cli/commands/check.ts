@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import {
   CHECK_DEFAULTS,
   MAX_SCHEDULES,
+  refuseCostlyCheck,
   resolveCheckConfig,
   type CheckConfig,
 } from '../../bench/check/config.js';
@@ -90,6 +91,18 @@ export function registerCheck(program: Command, io: Io): void {
     .action(async (flags: CheckFlags) => {
       const config = resolveCheckConfig(flags);
       const workers = resolveWorkers(flags.workers);
+      refuseCostlyCheck(config, { workers, history: flags.history !== undefined });
+      // A history directory that cannot be one is refused before the campaign, not after it.
+      if (flags.history !== undefined) {
+        const kind = await io.pathKind(flags.history);
+        if (kind === 'file' || kind === 'other') {
+          throw new RinglabError(
+            'INVALID_ARGUMENT',
+            `--history ${flags.history} is a file, not a directory; give a directory (it is created when missing)`,
+            '--history',
+          );
+        }
+      }
       const histories: ScheduleRun[] = [];
       const failing: { run: ScheduleRun; verdict: HistoryVerdict }[] = [];
       const bar = progressBar(io, 'check', { json: flags.json === true });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, exec, root } from '../helpers/built.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, runCliIn } from '../helpers/run-cli.js';
 
 describe('ringlab check', () => {
   it('prints the campaign as JSON with its verdict by checker', async () => {
@@ -173,5 +173,35 @@ describe('ringlab check on worker threads', () => {
     const run = await runCli('check', '--workers', '0');
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--workers expects 1-256 threads, got 0/);
+  });
+});
+
+describe('ringlab check refuses up front', () => {
+  it('a campaign whose histories would not fit in memory, with the estimate', async () => {
+    const run = await runCli('check', '--schedules', '1000000', '--history', 'out');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^error: --schedules 1,000,000 with --history would need about [\d.]+ GiB of memory and take about .+; run fewer schedules, or without --history/,
+    );
+    expect(run.written).toEqual({});
+  });
+
+  it('a campaign over an hour on this machine, and accepts one under it', async () => {
+    const { refuseCostlyCheck, resolveCheckConfig } = await import('../../bench/check/config.js');
+    const oneCore = { totalBytes: 8 * 2 ** 30, cores: 1, heapLimitBytes: 4 * 2 ** 30 };
+    const big = resolveCheckConfig({ schedules: 1_000_000 });
+    expect(() => refuseCostlyCheck(big, { workers: 1, history: false }, oneCore)).toThrow(
+      /^schedules 1,000,000 would need about .+ and take about 67 min on 1 worker/,
+    );
+    const twoCores = { ...oneCore, cores: 2 };
+    expect(() => refuseCostlyCheck(big, { workers: 2, history: false }, twoCores)).not.toThrow();
+  });
+
+  it('a --history that is a file, before running anything', async () => {
+    const run = await runCliIn({ files: { 'h.txt': 'keep me' } }, 'check', '--history', 'h.txt');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--history h\.txt is a file, not a directory/);
+    expect(run.stdout).toBe('');
+    expect(run.written).toEqual({});
   });
 });
