@@ -67,7 +67,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** Each schema failure as the field it is about and what was wrong with it. */
 function problemsOf(error: FastifyError): Problem[] {
   const where = error.validationContext ?? 'body';
-  return (error.validation ?? []).map((issue) => {
+  const problems = (error.validation ?? []).map((issue) => {
     const path = issue.instancePath
       .split('/')
       .slice(1)
@@ -89,6 +89,14 @@ function problemsOf(error: FastifyError): Problem[] {
           : (issue.message ?? 'is invalid');
     return { field, message };
   });
+  // One problem per field: a value can fail its type and its enum at once.
+  const byField = new Map<string, string[]>();
+  for (const { field, message } of problems) {
+    const messages = byField.get(field) ?? [];
+    if (!messages.includes(message)) messages.push(message);
+    byField.set(field, messages);
+  }
+  return [...byField].map(([field, messages]) => ({ field, message: messages.join('; ') }));
 }
 
 /** Unix ms of a query bound: an ISO 8601 date-time or a whole number of ms. */
@@ -370,20 +378,30 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
   const readFailure = (
     reply: FastifyReply,
     outcome: Exclude<ReturnType<LogStore['get']>, { kind: 'ok' }>,
-  ) =>
-    outcome.kind === 'unavailable'
-      ? fail(reply, 503, {
+  ) => {
+    switch (outcome.kind) {
+      case 'unavailable':
+        return fail(reply, 503, {
           error: `${outcome.cl} needs ${outcome.required} live replicas and ${outcome.alive} are`,
           cl: outcome.cl,
           required: outcome.required,
           alive: outcome.alive,
-        } as { error: string })
-      : fail(reply, 504, {
+        } as { error: string });
+      case 'incomplete':
+        return fail(reply, 503, {
+          error: `not found, but ${outcome.failedRanges} token ranges could not answer at ${outcome.cl}: the log may exist`,
+          cl: outcome.cl,
+          required: outcome.required,
+        } as { error: string });
+      case 'timeout':
+        return fail(reply, 504, {
           error: `timed out waiting for ${outcome.blockFor} replicas at ${outcome.cl} (${outcome.received} answered)`,
           cl: outcome.cl,
           received: outcome.received,
           block_for: outcome.blockFor,
         } as { error: string });
+    }
+  };
 
   app.get('/api/v1/logs/:id', { schema: getSchema }, async (request, reply) => {
     const { id } = request.params as { id: string };

@@ -82,6 +82,14 @@ export interface LogQuery {
 
 export type ReadFailure = UnavailableOutcome | TimeoutOutcome;
 
+/** A lookup that found nothing while some ranges could not answer: the log may exist. */
+export interface IncompleteOutcome {
+  readonly kind: 'incomplete';
+  readonly cl: ConsistencyLevel;
+  readonly required: number;
+  readonly failedRanges: number;
+}
+
 export type QueryOutcome =
   | {
       readonly kind: 'ok';
@@ -120,7 +128,7 @@ export interface LogStore {
   /** Writes entries at one virtual instant and settles them; outcomes in entry order. */
   write(entries: readonly LogInput[]): WriteOutcome[];
   query(query: LogQuery): QueryOutcome;
-  get(id: string): { kind: 'ok'; log: StoredLog | undefined } | ReadFailure;
+  get(id: string): { kind: 'ok'; log: StoredLog | undefined } | ReadFailure | IncompleteOutcome;
   /** Puts logs a journal held back, on every replica, before the server serves. */
   restore(logs: readonly StoredLog[]): void;
   nodes(): NodeState[];
@@ -346,7 +354,9 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
     };
   };
 
-  const get = (id: string): { kind: 'ok'; log: StoredLog | undefined } | ReadFailure => {
+  const get = (
+    id: string,
+  ): { kind: 'ok'; log: StoredLog | undefined } | ReadFailure | IncompleteOutcome => {
     const ts = decodeSnowflake(id).tsMs;
     if (!(ts >= oldestMs && ts <= newestMs)) return { kind: 'ok', log: undefined };
     const result = gather({
@@ -355,6 +365,14 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
     });
     if (result.kind !== 'ok') return failure(result);
     const row = result.rows[0];
+    if (row === undefined && !result.complete) {
+      return {
+        kind: 'incomplete',
+        cl: readCl,
+        required: requirement(readCl),
+        failedRanges: result.failedRanges.length,
+      };
+    }
     return { kind: 'ok', log: row === undefined ? undefined : logOf(row) };
   };
 
