@@ -484,6 +484,18 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
     dashboardView(clusterView(), activity),
   );
 
+  // Draining: once close begins, every answer ends its connection, and connections left idle by
+  // an answer are closed at once, so that keep-alive clients do not hold the server open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  app.addHook('onResponse', async () => {
+    if (closing) app.server.closeIdleConnections();
+  });
   app.addHook('onClose', async () => {
     await journal?.close();
   });

@@ -148,7 +148,7 @@ export function resolveServeConfig(input: ServeOptionsInput): ServeConfig {
   }
   const both = allowServices.find((name) => denyServices.includes(name));
   if (both !== undefined) {
-    throw invalidConfig('denyServices', `names ${quoted(both)}, which --allow-service also names`);
+    throw invalidConfig('denyServices', `names ${quoted(both)}, which --allow-services also names`);
   }
   const serviceRate = input.serviceRate ?? 0;
   if (!Number.isFinite(serviceRate) || serviceRate < 0 || serviceRate > 1_000_000) {
