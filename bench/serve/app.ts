@@ -62,6 +62,9 @@ class HttpError extends Error {
   }
 }
 
+/** Routes the dashboard's traffic figures leave out: the dashboard's own and the scrapes. */
+const UNCOUNTED = new Set(['/', '/dashboard.js', '/api/v1/dashboard', '/metrics']);
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Each schema failure as the field it is about and what was wrong with it. */
@@ -247,17 +250,23 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
     reply.code(404).send({ error: `no route ${request.method} ${request.url.slice(0, 200)}` }),
   );
 
-  app.addHook('onRequest', async () => {
+  // Draining: once close begins, every answer ends its connection, and connections left idle by
+  // an answer are closed at once, so that keep-alive clients do not hold the server open.
+  let closing = false;
+  // Hooks take callbacks rather than promises: they run on every request.
+  app.addHook('onRequest', (_request, _reply, done) => {
     store.catchUp();
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const seconds = reply.elapsedTime / 1000;
     requests.inc({ route, method: request.method, status: reply.statusCode });
-    latency.observe({ route, method: request.method }, seconds);
-    if (!route.startsWith('/api/v1/dashboard') && route !== '/metrics') {
+    latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    if (!UNCOUNTED.has(route)) {
       activity.request(reply.statusCode, reply.elapsedTime);
     }
+    if (closing) app.server.closeIdleConnections();
+    done();
   });
 
   /** The body of a failed write, and its status. */
@@ -484,17 +493,13 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
     dashboardView(clusterView(), activity),
   );
 
-  // Draining: once close begins, every answer ends its connection, and connections left idle by
-  // an answer are closed at once, so that keep-alive clients do not hold the server open.
-  let closing = false;
-  app.addHook('preClose', async () => {
+  app.addHook('preClose', (done) => {
     closing = true;
+    done();
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-  });
-  app.addHook('onResponse', async () => {
-    if (closing) app.server.closeIdleConnections();
+    done(null, payload);
   });
   app.addHook('onClose', async () => {
     await journal?.close();

@@ -105,22 +105,24 @@ export function dashboardView(
   activity: Activity,
 ): DashboardView {
   const { nodes } = cluster;
-  const seconds = activity.seconds();
-  const newest = seconds[seconds.length - 1]?.at ?? 0;
+  // The second under way is left out: its counts are not complete yet.
+  const all = activity.seconds();
+  const now = all[all.length - 1]?.at ?? 0;
+  const seconds = all.slice(0, -1);
   const points = (value: (s: Second) => number) =>
-    seconds.map((s) => [s.at - newest, value(s)] as const);
+    seconds.map((s) => [s.at - now, value(s)] as const);
   return {
     nodes: nodes.map(({ id, up, believed_up, slowdown }) => ({ id, up, believed_up, slowdown })),
     charts: {
       load: barChartSvg({
         kind: 'bars',
         id: 'node-load',
-        title: 'Rows and writes per node',
+        title: 'Rows stored and reads served per node',
         unit: 'rows',
         categories: nodes.map((n) => (n.up ? n.id : `${n.id} (down)`)),
         series: [
           { label: 'rows stored', values: nodes.map((n) => n.rows) },
-          { label: 'writes applied', values: nodes.map((n) => n.writes) },
+          { label: 'read requests served', values: nodes.map((n) => n.reads) },
         ],
       }),
       rate: lineChartSvg({
