@@ -9,6 +9,8 @@
  * Every error, the framework's own included, is a JSON body `{error, problems?}`; only a bug in
  * the server answers 500.
  */
+import { isUtf8 } from 'node:buffer';
+
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -64,8 +66,6 @@ class HttpError extends Error {
 
 /** Routes the dashboard's traffic figures leave out: the dashboard's own and the scrapes. */
 const UNCOUNTED = new Set(['/', '/dashboard.js', '/api/v1/dashboard', '/metrics']);
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Each schema failure as the field it is about and what was wrong with it. */
 function problemsOf(error: FastifyError): Problem[] {
@@ -200,13 +200,12 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
   // JSON bodies are decoded strictly: bytes that are not UTF-8 are refused, not replaced.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
-    let text: string;
-    try {
-      text = strictUtf8.decode(body as Buffer);
-    } catch {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) {
       done(new HttpError(400, 'the body is not valid UTF-8'), undefined);
       return;
     }
+    const text = bytes.toString('utf8');
     if (text.trim() === '') {
       done(new HttpError(400, 'the body is empty; expected a JSON object'), undefined);
       return;
@@ -253,15 +252,30 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
   // Draining: once close begins, every answer ends its connection, and connections left idle by
   // an answer are closed at once, so that keep-alive clients do not hold the server open.
   let closing = false;
-  // Hooks take callbacks rather than promises: they run on every request.
-  app.addHook('onRequest', (_request, _reply, done) => {
+  // Hooks take callbacks rather than promises: they run on every request. Each metric series
+  // is looked up once, not hashed from its labels on every answer.
+  const seriesOf = new Map<
+    string,
+    { requests: { inc(): void }; latency: { observe(value: number): void } }
+  >();
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (closing) reply.header('connection', 'close');
     store.catchUp();
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ route, method: request.method, status: reply.statusCode });
-    latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    const key = `${request.method} ${route} ${reply.statusCode}`;
+    let series = seriesOf.get(key);
+    if (series === undefined) {
+      series = {
+        requests: requests.labels({ route, method: request.method, status: reply.statusCode }),
+        latency: latency.labels({ route, method: request.method }),
+      };
+      seriesOf.set(key, series);
+    }
+    series.requests.inc();
+    series.latency.observe(reply.elapsedTime / 1000);
     if (!UNCOUNTED.has(route)) {
       activity.request(reply.statusCode, reply.elapsedTime);
     }
@@ -496,10 +510,6 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
   app.addHook('preClose', (done) => {
     closing = true;
     done();
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
   });
   app.addHook('onClose', async () => {
     await journal?.close();

@@ -28,9 +28,26 @@ const body = JSON.stringify({
   correlation_id: 'req-0001',
 });
 
-function startServer(): Promise<{ url: string; stop(): Promise<number | null> }> {
+/**
+ * The floor: a bare fastify app answering the same POST with a fixed id, no validation, no
+ * simulation, in a child process like the real server, so that the ratio says what ringlab's
+ * own work costs on this machine at this moment.
+ */
+const BARE = `
+import Fastify from 'fastify';
+const app = Fastify();
+app.post('/api/v1/logs', async (request, reply) => reply.code(201).send({ log_id: '2127992794508165120' }));
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write('listening on ' + url + '\\n');
+process.on('SIGTERM', () => app.close().then(() => process.exit(0)));
+`;
+
+function startServer(
+  args: readonly string[] = [BIN, 'serve', '--port', '0'],
+): Promise<{ url: string; stop(): Promise<number | null> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+    const child = spawn(process.execPath, args, {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -70,9 +87,9 @@ function summary(result: Result) {
 }
 
 const server = await startServer();
-const run = (options: { connections: number; overallRate?: number }) =>
+const run = (options: { connections: number; overallRate?: number }, url = server.url) =>
   autocannon({
-    url: `${server.url}/api/v1/logs`,
+    url: `${url}/api/v1/logs`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
@@ -92,6 +109,10 @@ await autocannon({
 const target = summary(await run({ connections: 32, overallRate: TARGET_RATE }));
 const max = summary(await run({ connections: 32 }));
 const exit = await server.stop();
+const bare = await startServer(['--input-type=module', '-e', BARE]);
+await run({ connections: 8 }, bare.url);
+const floor = summary(await run({ connections: 32 }, bare.url));
+await bare.stop();
 const met =
   target.errors === 0 &&
   target.non2xx === 0 &&
@@ -111,6 +132,11 @@ process.stdout.write(
         ...target,
       },
       max,
+      bareFastify: {
+        ...floor,
+        what: 'the same POST on a bare fastify app: the floor of this stack here',
+      },
+      maxOverBare: Number((max.ratePerSec / floor.ratePerSec).toFixed(3)),
       serverExit: exit,
     },
     null,
