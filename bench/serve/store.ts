@@ -408,7 +408,7 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
           up: sim.running[i] === 1,
           believed_up: sim.detector.believedUp[i] === 1,
           slowdown: slowdowns[i]!,
-          ownership: ownership[i]!,
+          ownership: Math.round(ownership[i]! * 1e6) / 1e6,
           rows: stored.rows,
           writes: stored.writes,
           reads: stored.reads,
