@@ -87,9 +87,11 @@ function problemsOf(error: FastifyError): Problem[] {
     const message =
       typeof params['additionalProperty'] === 'string'
         ? 'is not a known field'
-        : Array.isArray(params['allowedValues'])
-          ? `must be one of ${(params['allowedValues'] as string[]).join(', ')}`
-          : (issue.message ?? 'is invalid');
+        : where === 'querystring' && issue.keyword === 'type'
+          ? 'must be given once'
+          : Array.isArray(params['allowedValues'])
+            ? `must be one of ${(params['allowedValues'] as string[]).join(', ')}`
+            : (issue.message ?? 'is invalid');
     return { field, message };
   });
   // One problem per field: a value can fail its type and its enum at once.
@@ -197,8 +199,9 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
     refResolver: { buildLocalReference: (json) => String(json['$id']) },
   });
 
-  // JSON bodies are decoded strictly: bytes that are not UTF-8 are refused, not replaced.
-  app.removeContentTypeParser('application/json');
+  // JSON is the only body accepted (415 for any other), decoded strictly: bytes that are not
+  // UTF-8 are refused, not replaced.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     const bytes = body as Buffer;
     if (!isUtf8(bytes)) {
@@ -238,7 +241,9 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
       const message =
         error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
           ? `the body is larger than this route's limit of ${reply.request.routeOptions.bodyLimit ?? BODY_LIMIT} bytes`
-          : error.message;
+          : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? `content-type ${JSON.stringify(reply.request.headers['content-type'] ?? '(none)').slice(0, 80)} is not accepted; send application/json`
+            : error.message;
       return reply.code(status).send({ error: message });
     }
     if (isRinglabError(error)) return reply.code(400).send({ error: error.message });

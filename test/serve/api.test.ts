@@ -80,6 +80,19 @@ describe('POST /api/v1/logs', () => {
     expect(level?.message).toBe('must be one of DEBUG, INFO, WARN, ERROR, FATAL');
   });
 
+  it('refuses a body that is not JSON with 415, saying what to send', async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/api/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'level=INFO',
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({
+      error: 'content-type "text/plain" is not accepted; send application/json',
+    });
+  });
+
   it('refuses a body over the limit with 413', async () => {
     const { url } = await start();
     const huge = await call(url, 'POST', '/api/v1/logs', entry({ message: 'x'.repeat(70_000) }));
@@ -298,6 +311,7 @@ describe('GET /api/v1/logs', () => {
       ['start_time=2026-01-02T00:00:00Z&end_time=2026-01-01T00:00:00Z', 'query.end_time'],
       ['colour=red', 'query.colour'],
       ['service_name=has%20space', 'query.service_name'],
+      ['limit=5&limit=6', 'query.limit'],
     ];
     for (const [query, field] of cases) {
       const answer = await call(url, 'GET', `/api/v1/logs?${query}`);
