@@ -10,6 +10,7 @@ import {
   type ServeOptionsInput,
 } from '../../bench/serve/config.js';
 import { consistencyLevels } from '../../engine/consistency.js';
+import { invalidConfig, isRinglabError, RinglabError } from '../../engine/errors.js';
 import type { Io } from '../io.js';
 import {
   addClusterOptions,
@@ -56,6 +57,12 @@ export function serveInput(flags: ServeFlags): ServeOptionsInput {
     serviceRate: flags.serviceRate,
     mask: flags.mask,
   };
+}
+
+/** A refusal naming the flag for a system error (a path or an address the OS refused). */
+function systemError(error: NodeJS.ErrnoException, field: string, what: string): Error {
+  if (error.code === undefined || isRinglabError(error)) return error;
+  return new RinglabError('INVALID_CONFIG', `${what}: ${error.code} (${error.message})`, field);
 }
 
 /** Resolves when the process is told to stop (SIGTERM or SIGINT). */
@@ -146,8 +153,20 @@ export function registerServe(program: Command, io: Io): void {
       ),
   ).action(async (flags: ServeFlags) => {
     const config = resolveServeConfig(serveInput(flags));
-    const app = await createServer({ config });
-    const address = await app.listen({ host: config.host, port: config.port });
+    const app = await createServer({ config }).catch((error: NodeJS.ErrnoException) => {
+      throw systemError(error, 'dataDir', `dataDir ${config.dataDir ?? ''}`);
+    });
+    const address = await app
+      .listen({ host: config.host, port: config.port })
+      .catch(async (error: NodeJS.ErrnoException) => {
+        await app.close();
+        throw error.code === 'EADDRINUSE'
+          ? invalidConfig(
+              'port',
+              `${config.port} is in use on ${config.host}; pick another, or 0 for any free port`,
+            )
+          : systemError(error, 'host', `host ${config.host}:${config.port}`);
+      });
     const restored = app.store.stats.restored;
     io.out(
       `ringlab serve: listening on ${address} (dashboard ${address}/, API ${address}/api/v1, OpenAPI ${address}/api/v1/openapi.json)\n` +

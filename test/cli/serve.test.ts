@@ -1,3 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { runCli } from '../helpers/run-cli.js';
@@ -37,6 +42,26 @@ describe('ringlab serve refuses bad flags before it listens', () => {
     expect(run.code).toBe(2);
     expect(run.stderr.split('\n')[0]).toBe(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a port in use and a data directory it cannot write, naming the flag', async () => {
+    const busy = createServer();
+    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const run = await runCli('serve', '--port', String(port));
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        `error: --port ${port} is in use on 127.0.0.1; pick another, or 0 for any free port\n`,
+      );
+    } finally {
+      busy.close();
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'ringlab-serve-')), 'a-file');
+    writeFileSync(file, '');
+    const run = await runCli('serve', '--port', '0', '--data-dir', join(file, 'logs'));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: --data-dir .*a-file\/logs: ENOTDIR /);
   });
 
   it('refuses a cluster for the same reason simulate does', async () => {
