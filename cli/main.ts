@@ -7,6 +7,7 @@ import { registerSkew } from './commands/bench-skew.js';
 import { registerRebalance } from './commands/rebalance.js';
 import { registerReplicas } from './commands/replicas.js';
 import { registerRing } from './commands/ring.js';
+import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerToken } from './commands/token.js';
 import { registerWorkload } from './commands/workload.js';
@@ -41,6 +42,7 @@ export function buildProgram(io: Io): Command {
   registerRebalance(program, io);
   registerKata(program, io);
   registerCheck(program, io);
+  registerServe(program, io);
   const bench = program.command('bench').description('experiments: skew and performance');
   registerSkew(bench, io);
   registerPerf(bench, io);

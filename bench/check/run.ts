@@ -580,7 +580,11 @@ export function runCampaign(config: CheckConfig, options: CampaignOptions = {}):
 export async function runCampaignOn(
   config: CheckConfig,
   workers: number,
-  options: CampaignOptions & { readonly keepEvents?: boolean } = {},
+  options: CampaignOptions & {
+    readonly keepEvents?: boolean;
+    /** Given, once the schedules are under way, a way to report those judged so far. */
+    readonly onStart?: (soFar: () => CheckReport) => void;
+  } = {},
 ): Promise<CheckReport> {
   const { job, seeds } = campaignPlan(config, options.keepEvents ?? true);
   if (workers <= 1 || seeds.length <= SCHEDULES_PER_JOB || options.variant !== undefined) {
@@ -591,6 +595,7 @@ export async function runCampaignOn(
     jobs.push({ ...job, seeds: seeds.slice(i, i + SCHEDULES_PER_JOB) });
   }
   const tally = createTally(config, options);
+  options.onStart?.(tally.report);
   const progress = options.progress ?? noProgress;
   let done = 0;
   await runOnWorkers<JudgedSchedule[]>('schedule', jobs, {

@@ -106,9 +106,26 @@ export function registerCheck(program: Command, io: Io): void {
       const histories: ScheduleRun[] = [];
       const failing: { run: ScheduleRun; verdict: HistoryVerdict }[] = [];
       const bar = progressBar(io, 'check', { json: flags.json === true });
+      // Schedules on worker threads leave this thread free for a signal: it prints the campaign
+      // judged so far, marked partial, and the process ends (130 or 143) with no history written.
+      // Schedules run here (one worker) are stopped by the signal itself.
+      let soFar: (() => CheckReport) | undefined;
+      let interrupted = false;
+      const release = io.onInterrupt?.(async (signal) => {
+        interrupted = true;
+        bar.stop();
+        if (soFar === undefined) return;
+        const partial = { ...soFar(), partial: { signal, of: config.schedules } };
+        io.out(
+          flags.json
+            ? toJson(partial)
+            : `partial: ${signal} stopped the campaign after ${count(partial.schedules)} of ${count(config.schedules)} schedules; no history was written\n${renderCheck(partial, [])}`,
+        );
+      });
       let report: CheckReport;
       try {
         report = await runCampaignOn(config, workers, {
+          onStart: (report) => (soFar = report),
           progress: bar.progress,
           keepEvents: flags.history !== undefined,
           onSchedule: (run, verdict) => {
@@ -119,8 +136,11 @@ export function registerCheck(program: Command, io: Io): void {
           },
         });
       } finally {
+        release?.();
         bar.stop();
       }
+      // The signal's handler ends the process once the partial report is out.
+      if (interrupted) await new Promise(() => {});
       const shrunk = failing.map(({ run, verdict }) => shrinkFailure(config, run, verdict));
       io.out(
         flags.json

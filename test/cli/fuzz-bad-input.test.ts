@@ -208,12 +208,13 @@ describe('fuzzing: every invalid command line is refused with exit 2, naming the
         'run',
         'schema',
         'check',
+        'serve',
         'bench skew',
         'bench perf',
       ]),
     );
     // Every numeric flag of the cluster-building commands was found, with its range.
-    expect(NUMERIC.filter((entry) => entry.flag === '--nodes')).toHaveLength(10);
+    expect(NUMERIC.filter((entry) => entry.flag === '--nodes')).toHaveLength(11);
     expect(NUMERIC.length).toBeGreaterThan(100);
     expect(NAMED.length).toBeGreaterThan(50);
   });

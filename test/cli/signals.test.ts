@@ -128,17 +128,20 @@ describe('a run stopped by a signal', () => {
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toBe(OLD);
   }, 30_000);
 
-  it('check stopped by SIGTERM leaves its --history directory as it was', async () => {
+  it('check on worker threads stopped by SIGTERM prints what it judged, marked partial, and leaves its --history directory as it was', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ringlab-signal-'));
     mkdirSync(join(dir, 'histories'));
     writeFileSync(join(dir, 'histories', '7.jsonl'), '{"old":true}\n');
     const run = await runAndSignal(
       dir,
-      ['check', '--schedules', '100000', '--history', 'histories'],
+      ['check', '--schedules', '20000', '--workers', '2', '--history', 'histories', '--json'],
       'SIGTERM',
-      1500,
+      2500,
     );
-    expect([run.code, run.signal]).toEqual([null, 'SIGTERM']);
+    expect([run.code, run.signal]).toEqual([143, null]);
+    const report = JSON.parse(run.stdout) as { schedules: number; partial: unknown };
+    expect(report.partial).toEqual({ signal: 'SIGTERM', of: 20000 });
+    expect(report.schedules).toBeLessThan(20000);
     expect(readdirSync(join(dir, 'histories'))).toEqual(['7.jsonl']);
     expect(readFileSync(join(dir, 'histories', '7.jsonl'), 'utf8')).toBe('{"old":true}\n');
   }, 30_000);

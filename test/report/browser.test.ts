@@ -9,16 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { resolveDocument } from '../../bench/experiment/experiment.js';
 import { katas } from '../../bench/katas/index.js';
 import type { KataReport } from '../../bench/kata/report.js';
 import { renderHtmlReport } from '../../bench/report/html.js';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { fixtureReport, HOSTILE, hostileReport } from './fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Where the screenshot is left for a person to look at. */
 const SCREENSHOT = join(tmpdir(), 'ringlab-report.png');
 
@@ -75,22 +75,7 @@ describe.skipIf(process.env['RINGLAB_SKIP_BROWSER'] === '1')('the HTML report in
     // skipped, and CI's count would show no failure).
     if (!existsSync(CHROMIUM)) return;
     dir = mkdtempSync(join(tmpdir(), 'ringlab-report-'));
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1200, height: 900 },
-      offline: true,
-    });
+    context = await launchChromium(dir, { height: 900, offline: true });
   });
 
   afterAll(async () => {

@@ -1,0 +1,426 @@
+/**
+ * The log store behind `ringlab serve`: one simulated cluster on the time plane, owned by the
+ * server, and the mapping of HTTP requests onto its virtual time.
+ *
+ * Virtual time follows the wall clock: before each request the simulation is run up to the
+ * milliseconds elapsed since the server started (so a crash is convicted, and hints replayed, as
+ * wall time passes), then the request's operations are scheduled at the current virtual time and
+ * the scheduler is run until every one of them has settled. The request's answer is the
+ * simulated outcome, and the clock may run ahead of the wall by the operation's virtual latency
+ * (a 2 s write timeout moves it 2 s ahead); it never runs back. Requests are served one at a
+ * time (Node runs one handler at a time and a handler settles its operations before it returns),
+ * so the same seed, clock and request sequence give the same ids, placement and answers.
+ *
+ * Log entries become rows of one table: `event_id` is the log id, `server_id` the service,
+ * `ts` the ingest time (the id's millisecond), `severity` the level; the key strategy is any of
+ * the registry's whose key a row has.
+ */
+import { levelRequirements, type ConsistencyLevel } from '../../engine/consistency.js';
+import { createCoordinator } from '../../engine/coordinator.js';
+import type { Partitioner, Query } from '../../engine/partitioner.js';
+import { createRandom } from '../../engine/random.js';
+import { replicatedOwnership } from '../../engine/replication.js';
+import { genericTable, type Row } from '../../engine/row.js';
+import { createTimeCoordinator, type TimeCoordinator } from '../../engine/time/coordinator.js';
+import type { TimedQueryResult } from '../../engine/time/gather.js';
+import { createLeaderFollower, type LeaderFollower } from '../../engine/time/leader-follower.js';
+import { createSimulation, type Simulation } from '../../engine/time/simulation.js';
+import { createPartitioner, getTokenFunction } from '../../partitioners/index.js';
+import { placementOf, strategyOf, topologyOf } from '../cluster-config.js';
+import { roundRobin } from '../katas/time-plane.js';
+import { createSnowflake, decodeSnowflake } from '../workloads/ids.js';
+import type { LogLevel, ServeConfig } from './config.js';
+import { levelRank, type LogInput } from './filters.js';
+
+/** A log as the API returns it. */
+export interface StoredLog {
+  readonly log_id: string;
+  readonly level: LogLevel;
+  readonly service_name: string;
+  readonly message: string;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly correlation_id?: string;
+  /** The client's timestamp, or the ingest time when it gave none (ISO 8601). */
+  readonly timestamp: string;
+  /** When the server accepted it (ISO 8601): the id's millisecond, the order logs are listed in. */
+  readonly ingested_at: string;
+}
+
+/** Definite: the level could not be met, nothing was applied (Cassandra's Unavailable). */
+export interface UnavailableOutcome {
+  readonly kind: 'unavailable';
+  readonly cl: ConsistencyLevel;
+  readonly required: number;
+  readonly alive: number;
+}
+
+/** Indefinite: too few replicas answered in time; a write may have been applied. */
+export interface TimeoutOutcome {
+  readonly kind: 'timeout';
+  readonly cl: ConsistencyLevel;
+  readonly received: number;
+  readonly blockFor: number;
+}
+
+export type WriteOutcome =
+  | { readonly kind: 'ok'; readonly log: StoredLog }
+  | UnavailableOutcome
+  | (TimeoutOutcome & { readonly log_id: string });
+
+export interface LogQuery {
+  readonly service_name?: string | undefined;
+  readonly level?: LogLevel | undefined;
+  readonly min_level?: LogLevel | undefined;
+  readonly correlation_id?: string | undefined;
+  /** Ingest time bounds, unix ms: [start, end]. */
+  readonly start_ms?: number | undefined;
+  readonly end_ms?: number | undefined;
+  readonly limit: number;
+  /** Only logs older than this id (the last id of the previous page). */
+  readonly cursor?: string | undefined;
+}
+
+export type ReadFailure = UnavailableOutcome | TimeoutOutcome;
+
+/** A lookup that found nothing while some ranges could not answer: the log may exist. */
+export interface IncompleteOutcome {
+  readonly kind: 'incomplete';
+  readonly cl: ConsistencyLevel;
+  readonly required: number;
+  readonly failedRanges: number;
+}
+
+export type QueryOutcome =
+  | {
+      readonly kind: 'ok';
+      readonly logs: readonly StoredLog[];
+      readonly next_cursor: string | null;
+      readonly complete: boolean;
+      readonly partitions_contacted: number;
+    }
+  | ReadFailure;
+
+export interface NodeState {
+  readonly id: string;
+  readonly dc: string;
+  readonly rack: string;
+  /** Running (the truth); `believed_up` is what coordinators see through the failure detector. */
+  readonly up: boolean;
+  readonly believed_up: boolean;
+  readonly slowdown: number;
+  /** Fraction of the ring's data it holds a replica of. */
+  readonly ownership: number;
+  readonly rows: number;
+  readonly writes: number;
+  readonly reads: number;
+  readonly write_queue: number;
+}
+
+export interface LogStore {
+  readonly config: ServeConfig;
+  readonly nodeIds: readonly string[];
+  /** Runs the simulation up to the wall clock; called before each request. */
+  catchUp(): void;
+  /** The ingest time now, unix ms. */
+  nowMs(): number;
+  /** Virtual ms since the store started. */
+  virtualMs(): number;
+  /** Writes entries at one virtual instant and settles them; outcomes in entry order. */
+  write(entries: readonly LogInput[]): WriteOutcome[];
+  query(query: LogQuery): QueryOutcome;
+  get(id: string): { kind: 'ok'; log: StoredLog | undefined } | ReadFailure | IncompleteOutcome;
+  /** Puts logs a journal held back, on every replica, before the server serves. */
+  restore(logs: readonly StoredLog[]): void;
+  nodes(): NodeState[];
+  crash(id: string): void;
+  recover(id: string): void;
+  slow(id: string, factor: number): void;
+  /** Stored logs, as the latest ids tell: how many were acknowledged since start. */
+  readonly stats: { acknowledged: number; restored: number };
+}
+
+const logTable = genericTable('logs', ['ts', 'event_id']);
+
+export interface StoreOptions {
+  /** The wall clock, unix ms; tests pass a fixed one. */
+  readonly clock?: () => number;
+}
+
+export function createLogStore(config: ServeConfig, options: StoreOptions = {}): LogStore {
+  const clock = options.clock ?? Date.now;
+  const cluster = config.cluster;
+  const root = createRandom(cluster.seed);
+  const partitioner: Partitioner = createPartitioner(config.strategy, {
+    tokenFunction: getTokenFunction(cluster.partitioner),
+    salt: config.salt,
+    bucketMs: 1000,
+    startMs: 0,
+    spanMs: 1,
+  });
+  const placement = placementOf(cluster, root);
+  const sim: Simulation = createSimulation({
+    placement,
+    partitioner,
+    table: logTable,
+    storage: 'rows',
+    random: root.fork('simulation'),
+  });
+  const { scheduler } = sim;
+  const topology = topologyOf(cluster);
+  const nodeIds = topology.map((node) => node.id);
+  const coordinators: TimeCoordinator[] = nodeIds.map((node) =>
+    createTimeCoordinator(sim, { node }),
+  );
+  const next = roundRobin(sim, coordinators);
+  const leaderFollower: LeaderFollower | undefined =
+    config.replicationMode === 'leader-follower' ? createLeaderFollower(sim) : undefined;
+  const writeCl: ConsistencyLevel = leaderFollower === undefined ? config.cl : 'ONE';
+  const readCl: ConsistencyLevel = leaderFollower === undefined ? config.cl : 'ONE';
+  const requirement = levelRequirements(strategyOf(cluster), topology[0]!.dc);
+  const ownership = replicatedOwnership(placement);
+  const ids = createSnowflake();
+  const epochMs = clock();
+  /** Ingest times never go below this: past every restored log's. */
+  let floorMs = 0;
+  let oldestMs = Infinity;
+  let newestMs = -Infinity;
+  const stats = { acknowledged: 0, restored: 0 };
+
+  const virtualMs = (): number => scheduler.now;
+  const nowMs = (): number => Math.max(epochMs + Math.floor(scheduler.now), floorMs);
+  const catchUp = (): void => {
+    const wall = clock() - epochMs;
+    if (wall > scheduler.now) sim.runUntil(wall);
+  };
+  /** Runs the scheduler until `settled()`; an operation always settles by its timeout. */
+  const settle = (settled: () => boolean): void => {
+    while (!settled()) {
+      const at = scheduler.nextTime();
+      if (!Number.isFinite(at)) throw new Error('a simulated operation never settled');
+      sim.runUntil(at);
+    }
+  };
+
+  const rowOf = (log: StoredLog, ts: number): Row => {
+    const row: Record<string, string | number> = {
+      event_id: log.log_id,
+      server_id: log.service_name,
+      ts,
+      severity: log.level,
+      message: log.message,
+      timestamp: log.timestamp,
+    };
+    if (log.metadata !== undefined) row['metadata'] = JSON.stringify(log.metadata);
+    if (log.correlation_id !== undefined) row['correlation_id'] = log.correlation_id;
+    return row;
+  };
+  const logOf = (row: Row): StoredLog => {
+    const metadata = row['metadata'];
+    const correlation = row['correlation_id'];
+    return {
+      log_id: row['event_id'] as string,
+      level: row['severity'] as LogLevel,
+      service_name: row['server_id'] as string,
+      message: row['message'] as string,
+      ...(metadata === undefined
+        ? {}
+        : { metadata: JSON.parse(metadata as string) as Record<string, unknown> }),
+      ...(correlation === undefined ? {} : { correlation_id: correlation as string }),
+      timestamp: row['timestamp'] as string,
+      ingested_at: new Date(row['ts'] as number).toISOString(),
+    };
+  };
+  const seen = (ts: number): void => {
+    if (ts < oldestMs) oldestMs = ts;
+    if (ts > newestMs) newestMs = ts;
+  };
+
+  const write = (entries: readonly LogInput[]): WriteOutcome[] => {
+    const outcomes: (WriteOutcome | undefined)[] = entries.map(() => undefined);
+    let open = entries.length;
+    entries.forEach((entry, i) => {
+      const id = ids.next(nowMs());
+      const ts = decodeSnowflake(id).tsMs;
+      const ingested = new Date(ts).toISOString();
+      const log: StoredLog = {
+        log_id: id,
+        level: entry.level,
+        service_name: entry.service_name,
+        message: entry.message,
+        ...(entry.metadata === undefined ? {} : { metadata: entry.metadata }),
+        ...(entry.correlation_id === undefined ? {} : { correlation_id: entry.correlation_id }),
+        timestamp: entry.timestamp ?? ingested,
+        ingested_at: ingested,
+      };
+      const row = rowOf(log, ts);
+      const finish = (outcome: WriteOutcome): void => {
+        outcomes[i] = outcome;
+        open--;
+        // A timed-out write may be stored: its id must stay findable.
+        if (outcome.kind !== 'unavailable') seen(ts);
+        if (outcome.kind === 'ok') stats.acknowledged++;
+      };
+      if (leaderFollower !== undefined) {
+        const from = next()?.node ?? 0;
+        leaderFollower.write(from, row, (result) => {
+          if (result.kind === 'ok') finish({ kind: 'ok', log });
+          else if (result.kind === 'unavailable') {
+            finish({ kind: 'unavailable', cl: 'ONE', required: 1, alive: 0 });
+          } else finish({ kind: 'timeout', log_id: id, cl: 'ONE', received: 0, blockFor: 1 });
+        });
+        return;
+      }
+      const coordinator = next();
+      if (coordinator === undefined) {
+        finish({ kind: 'unavailable', cl: writeCl, required: requirement(writeCl), alive: 0 });
+        return;
+      }
+      coordinator.write(row, writeCl, (result) => {
+        if (result.kind === 'ok') finish({ kind: 'ok', log });
+        else if (result.kind === 'unavailable') {
+          finish({
+            kind: 'unavailable',
+            cl: result.cl,
+            required: result.required,
+            alive: result.alive,
+          });
+        } else {
+          finish({
+            kind: 'timeout',
+            log_id: id,
+            cl: result.cl,
+            received: result.received,
+            blockFor: result.blockFor,
+          });
+        }
+      });
+    });
+    settle(() => open === 0);
+    return outcomes as WriteOutcome[];
+  };
+
+  /** One query through a coordinator, settled. */
+  const gather = (query: Query): TimedQueryResult | { kind: 'none' } => {
+    const coordinator = next();
+    if (coordinator === undefined) return { kind: 'none' };
+    let result: TimedQueryResult | undefined;
+    coordinator.query(query, readCl, { partial: 'allow' }, (answer) => {
+      result = answer;
+    });
+    settle(() => result !== undefined);
+    return result!;
+  };
+
+  const failure = (
+    result: Exclude<TimedQueryResult, { kind: 'ok' }> | { kind: 'none' },
+  ): ReadFailure =>
+    result.kind === 'none'
+      ? { kind: 'unavailable', cl: readCl, required: requirement(readCl), alive: 0 }
+      : result.kind === 'unavailable'
+        ? { kind: 'unavailable', cl: result.cl, required: result.required, alive: result.alive }
+        : { kind: 'timeout', cl: result.cl, received: result.received, blockFor: result.blockFor };
+
+  const query = (q: LogQuery): QueryOutcome => {
+    const where: Record<string, string> = {};
+    if (q.service_name !== undefined) where['server_id'] = q.service_name;
+    if (q.level !== undefined) where['severity'] = q.level;
+    if (q.correlation_id !== undefined) where['correlation_id'] = q.correlation_id;
+    const cursorMs = q.cursor === undefined ? Infinity : decodeSnowflake(q.cursor).tsMs;
+    // The range is bounded by what is stored, so that a time-keyed strategy lists only the
+    // partitions that can hold a match.
+    const from = Math.max(q.start_ms ?? -Infinity, oldestMs);
+    const to = Math.min((q.end_ms ?? Infinity) + 1, cursorMs + 1, newestMs + 1);
+    if (!(from < to)) {
+      return { kind: 'ok', logs: [], next_cursor: null, complete: true, partitions_contacted: 0 };
+    }
+    const result = gather({ where, range: { column: 'ts', from, to } });
+    if (result.kind !== 'ok') return failure(result);
+    const floor = q.min_level === undefined ? 0 : levelRank(q.min_level);
+    const matching = result.rows
+      .filter(
+        (row) =>
+          (q.cursor === undefined || (row['event_id'] as string) < q.cursor) &&
+          levelRank(row['severity'] as LogLevel) >= floor,
+      )
+      .sort((a, b) => ((a['event_id'] as string) < (b['event_id'] as string) ? 1 : -1));
+    const page = matching.slice(0, q.limit);
+    return {
+      kind: 'ok',
+      logs: page.map(logOf),
+      next_cursor:
+        matching.length > q.limit ? (page[page.length - 1]!['event_id'] as string) : null,
+      complete: result.complete,
+      partitions_contacted: result.partitions,
+    };
+  };
+
+  const get = (
+    id: string,
+  ): { kind: 'ok'; log: StoredLog | undefined } | ReadFailure | IncompleteOutcome => {
+    const ts = decodeSnowflake(id).tsMs;
+    if (!(ts >= oldestMs && ts <= newestMs)) return { kind: 'ok', log: undefined };
+    const result = gather({
+      where: { event_id: id },
+      range: { column: 'ts', from: ts, to: ts + 1 },
+    });
+    if (result.kind !== 'ok') return failure(result);
+    const row = result.rows[0];
+    if (row === undefined && !result.complete) {
+      return {
+        kind: 'incomplete',
+        cl: readCl,
+        required: requirement(readCl),
+        failedRanges: result.failedRanges.length,
+      };
+    }
+    return { kind: 'ok', log: row === undefined ? undefined : logOf(row) };
+  };
+
+  const restore = (logs: readonly StoredLog[]): void => {
+    const direct = createCoordinator(sim.cluster);
+    for (const log of logs) {
+      const ts = Date.parse(log.ingested_at);
+      direct.write(rowOf(log, ts), 'ALL');
+      seen(ts);
+      floorMs = Math.max(floorMs, ts + 1);
+      stats.restored++;
+    }
+  };
+
+  const slowdowns = nodeIds.map(() => 1);
+  return {
+    config,
+    nodeIds,
+    catchUp,
+    nowMs,
+    virtualMs,
+    write,
+    query,
+    get,
+    restore,
+    nodes: () =>
+      topology.map((node, i) => {
+        const stored = sim.cluster.nodes[i]!;
+        return {
+          id: node.id,
+          dc: node.dc,
+          rack: node.rack,
+          up: sim.running[i] === 1,
+          believed_up: sim.detector.believedUp[i] === 1,
+          slowdown: slowdowns[i]!,
+          ownership: Math.round(ownership[i]! * 1e6) / 1e6,
+          rows: stored.rows,
+          writes: stored.writes,
+          reads: stored.reads,
+          write_queue: sim.stages[i]!.writes.queued,
+        };
+      }),
+    crash: (id) => sim.crash(id),
+    recover: (id) => sim.recover(id),
+    slow: (id, factor) => {
+      sim.slow(id, factor);
+      slowdowns[sim.nodeIndex(id)] = factor;
+    },
+    stats,
+  };
+}

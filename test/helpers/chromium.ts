@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+
+import { chromium, type BrowserContext } from 'playwright-core';
+
+/** Debian's chromium: playwright-core drives it and never downloads a browser of its own. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** A headless Chromium with a fresh profile under `dir`, quiet on the network by itself. */
+export function launchChromium(
+  dir: string,
+  options: { readonly height: number; readonly offline: boolean },
+): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1200, height: options.height },
+    offline: options.offline,
+  });
+}
