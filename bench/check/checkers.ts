@@ -29,8 +29,9 @@
  *   down, cut off or losing messages got it from a hint. Promised where no coordinator crashed
  *   and no range moved (`CheckOptions.handoff`); elsewhere reported as anomalies.
  * - `complete-query`: a query result marked complete holds every key acknowledged before it
- *   began, at a value that is not stale (under the same promise as reads); one marked incomplete
- *   names the ranges that failed.
+ *   began, at a value that is not stale (under the same promise as reads); an index query holds
+ *   only values of the parity it asked for, and leaves out a key only if it could be reading a
+ *   value of the other parity; a result marked incomplete names the ranges that failed.
  *
  * Verdicts as Maelstrom's: `invalid` with the operations at fault, `unknown` when a part could not
  * be judged (a key whose final read did not succeed), else `valid`.
@@ -342,6 +343,47 @@ const monotonicReads: Checker = (model, options) => {
     : result([], found, model.problems);
 };
 
+/**
+ * Why a complete query's answer for one key is wrong, or undefined when it is not. A scan must
+ * hold the key at a value that is not stale. An index query (`parity` 0 or 1) must return only
+ * values of that parity, not stale ones, and may leave a key out only if some write it could be
+ * reading has the other parity: one not acknowledged before the latest acknowledged write, nor
+ * refused, invoked before the query ended.
+ */
+function answerFault(
+  query: Operation,
+  keyModel: KeyModel,
+  value: number | null,
+  parity: number | null,
+):
+  { readonly message: string; readonly operations: number[]; readonly stale: boolean } | undefined {
+  const at = `${query.index} began at ${ms(query.invokeMs)}`;
+  if (parity !== null && value !== null && value % 2 !== parity) {
+    return {
+      message: `index query ${at} for ${parity === 0 ? 'even' : 'odd'} values returned ${value}`,
+      operations: [query.index],
+      stale: false,
+    };
+  }
+  const found = staleness(keyModel, value, query.invokeMs);
+  if (found === undefined) return undefined;
+  const { required, writer } = found;
+  if (parity !== null && value === null) {
+    const couldBe = keyModel.writes.filter(
+      (w) => w.type !== 'fail' && !precedes(w, required) && w.invokeMs < query.completeMs,
+    );
+    if (couldBe.some((w) => (w.value as number) % 2 !== parity)) return undefined;
+  }
+  return {
+    message: `complete ${parity === null ? 'query' : 'index query'} ${at} and holds ${seen(
+      value,
+      writer,
+    )}, though write ${required.index} (${required.value}) was acknowledged at ${ms(required.completeMs)}`,
+    operations: [query.index, required.index, ...(writer === undefined ? [] : [writer.index])],
+    stale: true,
+  };
+}
+
 const completeQuery: Checker = (model, options) => {
   const violations: Finding[] = [];
   const stale: Finding[] = [];
@@ -358,22 +400,12 @@ const completeQuery: Checker = (model, options) => {
       }
       continue;
     }
+    const parity = typeof query.argument === 'number' ? query.argument : null;
     for (const [key, keyModel] of model.keys) {
-      const value = answer.rows[key] ?? null;
-      const found = staleness(keyModel, value, query.invokeMs);
-      if (found === undefined) continue;
-      stale.push({
-        key,
-        message: `${key}: complete query ${query.index} began at ${ms(query.invokeMs)} and holds ${seen(
-          value,
-          found.writer,
-        )}, though write ${found.required.index} (${found.required.value}) was acknowledged at ${ms(found.required.completeMs)}`,
-        operations: [
-          query.index,
-          found.required.index,
-          ...(found.writer === undefined ? [] : [found.writer.index]),
-        ],
-      });
+      const fault = answerFault(query, keyModel, answer.rows[key] ?? null, parity);
+      if (fault === undefined) continue;
+      const finding = { key, message: `${key}: ${fault.message}`, operations: fault.operations };
+      (fault.stale ? stale : violations).push(finding);
     }
   }
   return options.intersecting

@@ -13,9 +13,10 @@
  *   named for the replica: `"replica:n3"`.
  * - `type`: `invoke`, then `ok`, `fail` (definite: `unavailable`, nothing was applied) or `info`
  *   (indefinite: a timeout, it may or may not have been applied).
- * - `f`: `write` (the value written), `read` (the value read, null for none) or `query` (a scan
- *   of every key: its invocation's key and value are null; its completion's value is
- *   `{"rows": {key: value}, "complete": bool, "failed": [ranges]}`).
+ * - `f`: `write` (the value written), `read` (the value read, null for none) or `query`: a scan
+ *   of every key (its invocation's key and value are null) or a query through the index on the
+ *   value's parity (its invocation's value is the parity asked for, 0 for even values, 1 for odd);
+ *   its completion's value is `{"rows": {key: value}, "complete": bool, "failed": [ranges]}`.
  * - `index` is the event's position in the history, `time` virtual ms since the schedule began;
  *   `error` says why a `fail` or `info` ended (`unavailable`, `timeout`).
  *
@@ -61,6 +62,8 @@ export interface Operation {
   readonly type: 'ok' | 'fail' | 'info';
   /** Written (write), read (read, null for none), or what a query returned (null unless ok). */
   readonly value: EventValue;
+  /** What the invocation asked: a write's value, an index query's parity, null otherwise. */
+  readonly argument: EventValue;
   /** Index of the invocation's event: the operation's name in reports. */
   readonly index: number;
   readonly invokeMs: number;
@@ -130,6 +133,7 @@ export function pairOperations(events: readonly HistoryEvent[]): Operation[] {
       key: invoked.key,
       type,
       value,
+      argument: invoked.value,
       index: invoked.index,
       invokeMs: invoked.time,
       completeMs: type === 'info' ? Infinity : completed!.time,

@@ -16,6 +16,8 @@
 import { blockFor, type ConsistencyLevel } from '../../engine/consistency.js';
 import type { Partitioner } from '../../engine/partitioner.js';
 import { invalidConfig, quoted } from '../../engine/errors.js';
+import type { IndexMode } from '../../engine/index-mode.js';
+import { createIndexMode } from '../../indexes/index.js';
 import { NO_DATA, type RebalanceContext } from '../../engine/rebalance.js';
 import { createPlacement, simpleStrategy, type Placement } from '../../engine/replication.js';
 import { buildRing, membersOf } from '../../engine/ring.js';
@@ -88,8 +90,16 @@ export interface ScheduleRun {
   readonly changes: { readonly made: number; readonly finished: number };
 }
 
-/** The register every key is: one row per key, no clustering columns, its value a number. */
-const registerTable = genericTable('register', []);
+/**
+ * The register every key is: one row per key, no clustering columns, its value a number and the
+ * value's parity, which a local index serves (`ringlab check`'s index queries).
+ */
+const registerTable = { ...genericTable('register', []), columns: ['key', 'value', 'parity'] };
+const parityIndex = (): IndexMode =>
+  createIndexMode('local', { column: 'parity', base: registerTable, buckets: 1 });
+
+/** The indexed column's value for a value: `even` or `odd`. */
+export const parityName = (value: number): 'even' | 'odd' => (value % 2 === 0 ? 'even' : 'odd');
 const DRAIN_MS = 60_000;
 const STEP_MS = 500;
 /** After the heal: a recovered node is noticed in 1 s; a late hint is retried every 2 s. */
@@ -123,6 +133,7 @@ export function runSchedule(
     placement: withSpare(placementOf(cluster, root)),
     partitioner,
     table: registerTable,
+    index: parityIndex(),
     storage: 'rows',
     random: root.fork('simulation'),
     ...(variant.hints === undefined ? {} : { hints: variant.hints }),
@@ -176,7 +187,7 @@ export function runSchedule(
       then();
     };
     if (op.f === 'write') {
-      const row: Row = { key: op.key!, value: op.value! };
+      const row: Row = { key: op.key!, value: op.value!, parity: parityName(op.value!) };
       coordinator.write(row, cl, (result) => finish(result.kind, op.value));
     } else if (op.f === 'read') {
       coordinator.read(partitioner.keyOf({ key: op.key! }), cl, (result) =>
@@ -186,7 +197,8 @@ export function runSchedule(
         ),
       );
     } else {
-      coordinator.query({ where: {} }, cl, { partial: 'allow' }, (result) => {
+      const where = op.value === null ? {} : { parity: parityName(op.value) };
+      coordinator.query({ where }, cl, { partial: 'allow' }, (result) => {
         if (result.kind !== 'ok') return finish(result.kind, null);
         const rows = result.rows
           .map((row) => [row['key'] as string, row['value'] as number] as const)

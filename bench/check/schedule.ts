@@ -3,7 +3,8 @@
  * planned in full before anything runs. Each client has a list of operations, each with the
  * earliest time it may start (a client issues one at a time, so an operation waits for the one
  * before it): writes of distinct values to a few keys, reads of one key, often right after the
- * client's own write, and now and then a scan of every key. Faults are fault specs, as a user
+ * client's own write, and now and then a query: a scan of every key, or a query through the
+ * local index on the value's parity. Faults are fault specs, as a user
  * would type them for `ringlab simulate --fault` (bench/faults.ts parses them):
  *
  *   crash and recover        a node down for 0.5-15 s (over the 10 s detection delay, or not);
@@ -49,7 +50,10 @@ export interface PlannedOperation {
   readonly f: OperationF;
   /** Null for a query (every key). */
   readonly key: string | null;
-  /** A write's value, distinct over the schedule; null otherwise. */
+  /**
+   * A write's value, distinct over the schedule; for a query, the parity an index query asks for
+   * (0 even values, 1 odd ones), or null for a scan of every key; null for a read.
+   */
   readonly value: number | null;
   /** The earliest virtual ms it may start: later when the client's previous one is still out. */
   readonly atMs: number;
@@ -87,6 +91,8 @@ function generateClients(random: Random, shape: ScheduleShape): PlannedOperation
   const clients: PlannedOperation[][] = [];
   for (let c = 0; c < shape.clients; c++) {
     const own = random.fork(`client/${c}`);
+    // Which queries go through the index: a stream of its own, so that the others stay as drawn.
+    const indexed = random.fork(`client/${c}/index`);
     const times = Array.from({ length: shape.operationsPerClient }, () =>
       Math.floor(own.nextFloat() * shape.spanMs),
     ).sort((a, b) => a - b);
@@ -95,7 +101,9 @@ function generateClients(random: Random, shape: ScheduleShape): PlannedOperation
       const draw = own.nextFloat();
       const key = keyName(own.nextInt(shape.keys));
       if (draw < QUERY_SHARE) {
-        ops.push({ f: 'query', key: null, value: null, atMs });
+        // Half the queries scan everything; half ask the index for the even or the odd values.
+        const parity = indexed.nextFloat() < 0.5 ? null : indexed.nextInt(2);
+        ops.push({ f: 'query', key: null, value: parity, atMs });
       } else if (draw < QUERY_SHARE + WRITE_SHARE) {
         ops.push({ f: 'write', key, value: nextValue++, atMs });
         if (own.nextFloat() < READ_OWN_WRITE) ops.push({ f: 'read', key, value: null, atMs });

@@ -52,6 +52,13 @@ export const brokenSystems = {
       done();
     },
   },
+  /** An index query that filters nothing: every key comes back, whatever its value's parity. */
+  'index-filters-nothing': {
+    coordinator: (real) => ({
+      ...real,
+      query: (q, cl, options, done) => real.query({ ...q, where: {} }, cl, options, done),
+    }),
+  },
   /** An `unavailable` that was in fact applied: the write goes out at ONE all the same. */
   'unavailable-applied': {
     coordinator: (real) => ({

@@ -23,6 +23,7 @@ const controls: [BrokenSystemName, string, string, CheckerName, number][] = [
   ['move-streams-nothing', 'ALL', 'ONE', 'read-after-write', 20],
   // Every replica's own copy is read once the hints are in, before the repair hides a miss.
   ['hints-never-replayed', 'QUORUM', 'QUORUM', 'hinted-handoff', 40],
+  ['index-filters-nothing', 'QUORUM', 'QUORUM', 'complete-query', 20],
 ];
 
 describe('negative controls: a broken system is caught', () => {
