@@ -75,13 +75,13 @@ function level(field: string, text: string): ConsistencyLevel {
 }
 
 /**
- * What a campaign costs, from constants measured on the 2-core machine (Node 20): about 3.5 ms
- * of one core per schedule, and with `--history` about 90 KB per schedule held until the
+ * What a campaign costs, from constants measured on the 2-core machine (Node 20): 3.5-5.5 ms of
+ * one core per schedule (5.5 taken), and with `--history` about 90 KB per schedule held until the
  * histories are written (3,000 schedules: 14.6 s and 474 MB peak RSS with, 10.1 s and 212 MB
  * without). Histories are written after the campaign, so they are all in memory at once.
  */
 export const CHECK_COST = {
-  secondsPerSchedule: 0.004,
+  secondsPerSchedule: 0.0055,
   baseBytes: 150 * 2 ** 20,
   historyBytesPerSchedule: 90 * 2 ** 10,
 } as const;
@@ -109,9 +109,10 @@ export function refuseCostlyCheck(
   of: Machine = machine(),
 ): void {
   const estimate = estimateCheck(config, { ...options, cores: of.cores });
+  const threads = Math.max(1, Math.min(options.workers, of.cores));
   if (fitsMachine(estimate, { maxSeconds: CLEARLY_TOO_LONG_SECONDS, of })) return;
   throw invalidConfig(
     'schedules',
-    `${config.schedules.toLocaleString('en-US')}${options.history ? ' with --history' : ''} would need about ${aboutBytes(estimate.bytes)} of memory and take about ${aboutDuration(estimate.seconds)} on ${Math.min(options.workers, of.cores)} worker${options.workers === 1 ? '' : 's'}, against this machine's ${describeMachine(of)}; run fewer schedules${options.history ? ', or without --history' : ''}, or split the campaign over several seeds (--seed)`,
+    `${config.schedules.toLocaleString('en-US')}${options.history ? ' with --history' : ''} would need about ${aboutBytes(estimate.bytes)} of memory and take about ${aboutDuration(estimate.seconds)} on ${threads} worker${threads === 1 ? '' : 's'}, against this machine's ${describeMachine(of)}; run fewer schedules${options.history ? ', or without --history' : ''}, or split the campaign over several seeds (--seed)`,
   );
 }

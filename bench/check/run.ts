@@ -584,6 +584,19 @@ export function runCampaign(config: CheckConfig, options: CampaignOptions = {}):
 }
 
 /**
+ * Whether `runCampaignOn` sends the schedules to worker threads: for more than one worker, more
+ * than one batch, and no system variant (its functions cannot cross to a thread). Otherwise the
+ * campaign runs in this thread, in one synchronous stretch.
+ */
+export function runsOnWorkers(
+  config: CheckConfig,
+  workers: number,
+  variant?: SystemVariant,
+): boolean {
+  return workers > 1 && config.schedules > SCHEDULES_PER_JOB && variant === undefined;
+}
+
+/**
  * A campaign on `workers` threads (bench/workers/pool.ts), or in this thread for one. The
  * schedules are judged where they run and added up in seed order, so the report is the same for
  * any worker count. A system variant holds functions, which cannot cross to a thread: it runs
@@ -599,9 +612,7 @@ export async function runCampaignOn(
   } = {},
 ): Promise<CheckReport> {
   const { job, seeds } = campaignPlan(config, options.keepEvents ?? true);
-  if (workers <= 1 || seeds.length <= SCHEDULES_PER_JOB || options.variant !== undefined) {
-    return runCampaign(config, options);
-  }
+  if (!runsOnWorkers(config, workers, options.variant)) return runCampaign(config, options);
   const jobs: ScheduleJob[] = [];
   for (let i = 0; i < seeds.length; i += SCHEDULES_PER_JOB) {
     jobs.push({ ...job, seeds: seeds.slice(i, i + SCHEDULES_PER_JOB) });

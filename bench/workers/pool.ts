@@ -87,7 +87,9 @@ export function runOnWorkers<Output>(
   inputs: readonly unknown[],
   options: WorkerPoolOptions<Output>,
 ): Promise<void> {
-  const count = Math.min(options.workers, inputs.length);
+  // More threads than cores only add memory and switching: never more than one per core.
+  const count = Math.min(options.workers, inputs.length, availableParallelism());
+  if (inputs.length === 0) return Promise.resolve();
   if (!workerBuilt()) {
     throw new RinglabError(
       'INVALID_ARGUMENT',
@@ -125,8 +127,13 @@ export function runOnWorkers<Output>(
           end(receivedError(answer.error));
           return;
         }
-        options.onArrival?.(answer.output as Output, answer.index);
         early.set(answer.index, answer.output);
+        try {
+          options.onArrival?.(answer.output as Output, answer.index);
+        } catch (error) {
+          end(error as Error);
+          return;
+        }
         while (early.has(delivered)) {
           const output = early.get(delivered) as Output;
           early.delete(delivered);
@@ -139,7 +146,12 @@ export function runOnWorkers<Output>(
           delivered++;
         }
         done++;
-        options.progress?.(done, inputs.length);
+        try {
+          options.progress?.(done, inputs.length);
+        } catch (error) {
+          end(error as Error);
+          return;
+        }
         if (done === inputs.length) end();
         else feed(worker);
       });

@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+
 import { Option, type Command } from 'commander';
 import {
   CHECK_DEFAULTS,
@@ -11,6 +13,7 @@ import { historyToJsonLines, type HistoryEvent } from '../../bench/check/history
 import {
   campaignJob,
   runCampaignOn,
+  runsOnWorkers,
   type CheckReport,
   type ScheduleRun,
 } from '../../bench/check/run.js';
@@ -93,16 +96,7 @@ export function registerCheck(program: Command, io: Io): void {
       const workers = resolveWorkers(flags.workers);
       refuseCostlyCheck(config, { workers, history: flags.history !== undefined });
       // A history directory that cannot be one is refused before the campaign, not after it.
-      if (flags.history !== undefined) {
-        const kind = await io.pathKind(flags.history);
-        if (kind === 'file' || kind === 'other') {
-          throw new RinglabError(
-            'INVALID_ARGUMENT',
-            `--history ${flags.history} is a file, not a directory; give a directory (it is created when missing)`,
-            '--history',
-          );
-        }
-      }
+      if (flags.history !== undefined) await checkHistoryDir(io, flags.history);
       const histories: ScheduleRun[] = [];
       const failing: { run: ScheduleRun; verdict: HistoryVerdict }[] = [];
       const bar = progressBar(io, 'check', { json: flags.json === true });
@@ -111,17 +105,19 @@ export function registerCheck(program: Command, io: Io): void {
       // Schedules run here (one worker) are stopped by the signal itself.
       let soFar: (() => CheckReport) | undefined;
       let interrupted = false;
-      const release = io.onInterrupt?.(async (signal) => {
-        interrupted = true;
-        bar.stop();
-        if (soFar === undefined) return;
-        const partial = { ...soFar(), partial: { signal, of: config.schedules } };
-        io.out(
-          flags.json
-            ? toJson(partial)
-            : `partial: ${signal} stopped the campaign after ${count(partial.schedules)} of ${count(config.schedules)} schedules; no history was written\n${renderCheck(partial, [])}`,
-        );
-      });
+      const release = !runsOnWorkers(config, workers)
+        ? undefined
+        : io.onInterrupt?.(async (signal) => {
+            interrupted = true;
+            bar.stop();
+            if (soFar === undefined) return;
+            const partial = { ...soFar(), partial: { signal, of: config.schedules } };
+            io.out(
+              flags.json
+                ? toJson(partial)
+                : `partial: ${signal} stopped the campaign after ${count(partial.schedules)} of ${count(config.schedules)} schedules; no history was written\n${renderCheck(partial, [])}`,
+            );
+          });
       let report: CheckReport;
       try {
         report = await runCampaignOn(config, workers, {
@@ -182,6 +178,29 @@ async function writing(path: string, write: () => Promise<void>): Promise<void> 
       `cannot write ${path}: ${code ?? (error as Error).message}`,
       '--history',
     );
+  }
+}
+
+/**
+ * Refuses a --history that cannot become a directory: a file, or a path under one (the nearest
+ * part of it that exists must be a directory).
+ */
+async function checkHistoryDir(io: Io, dir: string): Promise<void> {
+  for (let at = dir; ;) {
+    const kind = await io.pathKind(at);
+    if (kind === 'directory') return;
+    if (kind !== 'missing') {
+      throw new RinglabError(
+        'INVALID_ARGUMENT',
+        at === dir
+          ? `--history ${dir} is a file, not a directory; give a directory (it is created when missing)`
+          : `--history ${dir} cannot be made: ${at} is a file; give a directory (it is created when missing)`,
+        '--history',
+      );
+    }
+    const parent = dirname(at);
+    if (parent === at) return;
+    at = parent;
   }
 }
 

@@ -62,7 +62,16 @@ export function serveInput(flags: ServeFlags): ServeOptionsInput {
 /** A refusal naming the flag for a system error (a path or an address the OS refused). */
 function systemError(error: NodeJS.ErrnoException, field: string, what: string): Error {
   if (error.code === undefined || isRinglabError(error)) return error;
-  return new RinglabError('INVALID_CONFIG', `${what}: ${error.code} (${error.message})`, field);
+  // A directory that is a file, or lies under one: say so, rather than the system's words.
+  if (error.code === 'EEXIST' || error.code === 'ENOTDIR') {
+    return new RinglabError(
+      'INVALID_CONFIG',
+      `${what} is, or lies under, a file, not a directory; give a directory (it is created when missing)`,
+      field,
+    );
+  }
+  const reason = error.message.replace(/^[A-Z]+: /, '');
+  return new RinglabError('INVALID_CONFIG', `${what}: ${error.code} (${reason})`, field);
 }
 
 /** Resolves when the process is told to stop (SIGTERM or SIGINT). */
@@ -168,6 +177,13 @@ export function registerServe(program: Command, io: Io): void {
           : systemError(error, 'host', `host ${config.host}:${config.port}`);
       });
     const restored = app.store.stats.restored;
+    // fastify names the first address it finds (loopback, for 0.0.0.0): say what was asked for.
+    const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
+    if (!loopback) {
+      io.err(
+        `ringlab serve: warning: listening on ${config.host}, not loopback only: anyone who can reach this machine can send to it\n`,
+      );
+    }
     io.out(
       `ringlab serve: listening on ${address} (dashboard ${address}/, API ${address}/api/v1, OpenAPI ${address}/api/v1/openapi.json)\n` +
         `${config.cluster.nodes} nodes · rf ${config.cluster.rf} · ${config.strategy} · ${config.replicationMode === 'quorum' ? config.cl : 'leader-follower'} · seed ${config.cluster.seed}` +

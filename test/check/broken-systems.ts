@@ -28,6 +28,22 @@ export const brokenSystems = {
       },
     }),
   },
+  /**
+   * One write in ten is acknowledged and never sent: a coordinator that answers before it has
+   * written anything, then drops it (the final reads find it nowhere).
+   */
+  'ack-and-drop': {
+    coordinator: (real) => {
+      let writes = 0;
+      return {
+        ...real,
+        write: (row, cl, done) => {
+          if (++writes % 10 === 0) done({ kind: 'ok', acked: 0, latencyMs: 0 });
+          else real.write(row, cl, done);
+        },
+      };
+    },
+  },
   /** A read waits for one replica fewer than its level needs (QUORUM of 3 reads one). */
   'read-skips-replica': {
     coordinator: (real) => ({

@@ -191,10 +191,17 @@ describe('ringlab check refuses up front', () => {
     const oneCore = { totalBytes: 8 * 2 ** 30, cores: 1, heapLimitBytes: 4 * 2 ** 30 };
     const big = resolveCheckConfig({ schedules: 1_000_000 });
     expect(() => refuseCostlyCheck(big, { workers: 1, history: false }, oneCore)).toThrow(
-      /^schedules 1,000,000 would need about .+ and take about 67 min on 1 worker/,
+      /^schedules 1,000,000 would need about .+ and take about 92 min on 1 worker/,
     );
     const twoCores = { ...oneCore, cores: 2 };
     expect(() => refuseCostlyCheck(big, { workers: 2, history: false }, twoCores)).not.toThrow();
+  });
+
+  it('a --history under a file, before running anything', async () => {
+    const run = await runCliIn({ files: { f: 'keep me' } }, 'check', '--history', 'f/sub');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--history f\/sub cannot be made: f is a file/);
+    expect(run.stdout).toBe('');
   });
 
   it('a --history that is a file, before running anything', async () => {

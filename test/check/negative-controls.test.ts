@@ -12,6 +12,7 @@ import { brokenSystems, type BrokenSystemName } from './broken-systems.js';
 
 const controls: [BrokenSystemName, string, string, CheckerName, number][] = [
   ['ack-before-apply', 'QUORUM', 'QUORUM', 'read-after-write', 20],
+  ['ack-and-drop', 'QUORUM', 'QUORUM', 'lost-write', 10],
   ['read-skips-replica', 'QUORUM', 'QUORUM', 'read-after-write', 20],
   // At ONE/QUORUM reads need not see writes, but a QUORUM read that repairs nothing it skipped
   // lets the next read go back to an older value.
