@@ -293,6 +293,8 @@ export function murmur3HashAsciiParts(text: string, out: TokenParts): boolean {
       asciiWord(text, i + 8),
       asciiWord(text, i + 12),
     );
+    // Text that is not ASCII is hashed again from its bytes: stop at the first block that says so.
+    if (lastUnits >= 0x80) return false;
   }
   // Every code unit read is ORed in here; the text was ASCII if no bit above the seventh is set.
   let seen = lastUnits;
