@@ -15,6 +15,7 @@
  */
 import { blockFor, type ConsistencyLevel } from '../../engine/consistency.js';
 import type { Partitioner } from '../../engine/partitioner.js';
+import { createCoordinator } from '../../engine/coordinator.js';
 import { invalidConfig, quoted } from '../../engine/errors.js';
 import type { IndexMode } from '../../engine/index-mode.js';
 import { createIndexMode } from '../../indexes/index.js';
@@ -23,7 +24,6 @@ import { createPlacement, simpleStrategy, type Placement } from '../../engine/re
 import { buildRing, membersOf } from '../../engine/ring.js';
 import { createRandom, type Random } from '../../engine/random.js';
 import { startMove } from '../../engine/time/streaming.js';
-import { newTokenParts } from '../../engine/token.js';
 import { getRebalanceStrategy } from '../../rebalancing/index.js';
 import { genericTable, type Row } from '../../engine/row.js';
 import { createTimeCoordinator, type TimeCoordinator } from '../../engine/time/coordinator.js';
@@ -253,12 +253,10 @@ export function runSchedule(
   const hintsPending = pending();
   // Every replica's own copy of every key, once every hint is in: what hinted handoff promises.
   if (hintsPending === 0) {
-    const { placement } = sim.cluster;
-    const token = newTokenParts();
+    const locator = createCoordinator(sim.cluster);
     for (let i = 0; i < shape.keys; i++) {
       const key = partitioner.keyOf({ key: keyName(i) });
-      partitioner.tokenFunction.tokenParts(key.bytes, token);
-      for (const replica of placement.replicasAt(placement.ring.positionOfParts(token))) {
+      for (const replica of locator.locate(key).replicas) {
         const row = sim.cluster.nodes[replica]!.partitions.get(key.text)?.rows[0];
         const value = (row?.['value'] as number | undefined) ?? null;
         const process = `replica:${nodeIds[replica]}` as const;
