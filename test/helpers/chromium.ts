@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -27,3 +28,18 @@ export function launchChromium(
     offline: options.offline,
   });
 }
+
+/**
+ * Closes the browser and removes its profile. Chromium's helper processes can still be writing
+ * to the profile for a moment after the close, so the removal retries (ENOTEMPTY otherwise).
+ */
+export async function closeChromium(
+  context: BrowserContext | undefined,
+  dir: string,
+): Promise<void> {
+  await context?.close();
+  if (dir !== '') rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+}
+
+/** How long a test may wait for Chromium to start: seconds on a loaded 2-core machine. */
+export const LAUNCH_TIMEOUT_MS = 60_000;

@@ -4,7 +4,7 @@
  * without it this test fails rather than skipping quietly, unless RINGLAB_SKIP_BROWSER=1 says
  * so explicitly.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,7 +16,7 @@ import { resolveDocument } from '../../bench/experiment/experiment.js';
 import { katas } from '../../bench/katas/index.js';
 import type { KataReport } from '../../bench/kata/report.js';
 import { renderHtmlReport } from '../../bench/report/html.js';
-import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
+import { CHROMIUM, closeChromium, launchChromium, LAUNCH_TIMEOUT_MS } from '../helpers/chromium.js';
 import { fixtureReport, HOSTILE, hostileReport } from './fixture.js';
 
 /** Where the screenshot is left for a person to look at. */
@@ -76,12 +76,9 @@ describe.skipIf(process.env['RINGLAB_SKIP_BROWSER'] === '1')('the HTML report in
     if (!existsSync(CHROMIUM)) return;
     dir = mkdtempSync(join(tmpdir(), 'ringlab-report-'));
     context = await launchChromium(dir, { height: 900, offline: true });
-  });
+  }, LAUNCH_TIMEOUT_MS);
 
-  afterAll(async () => {
-    await context?.close();
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => closeChromium(context, dir));
 
   /** Opens `report` from a file in a fresh page, recording what the page asked for and said. */
   async function visit(report: KataReport, name: string): Promise<Visit> {

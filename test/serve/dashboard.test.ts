@@ -4,14 +4,14 @@
  * through the API, and the page shows the load, the traffic and the crash without a reload,
  * asking nothing of any other origin.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
+import { CHROMIUM, closeChromium, launchChromium, LAUNCH_TIMEOUT_MS } from '../helpers/chromium.js';
 import { call, entry, startServer, type Running } from './helpers.js';
 
 const SCREENSHOT = join(tmpdir(), 'ringlab-dashboard.png');
@@ -28,12 +28,11 @@ describe.skipIf(process.env['RINGLAB_SKIP_BROWSER'] === '1')(
       if (!existsSync(CHROMIUM)) return;
       dir = mkdtempSync(join(tmpdir(), 'ringlab-dashboard-'));
       context = await launchChromium(dir, { height: 1000, offline: false });
-    }, 60_000);
+    }, LAUNCH_TIMEOUT_MS);
 
     afterAll(async () => {
-      await context?.close();
       await server.close();
-      if (dir !== '') rmSync(dir, { recursive: true, force: true });
+      await closeChromium(context, dir);
     });
 
     it('shows load, traffic and a crashed node while requests flow', async () => {
