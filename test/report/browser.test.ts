@@ -78,7 +78,7 @@ describe.skipIf(process.env['RINGLAB_SKIP_BROWSER'] === '1')('the HTML report in
     context = await launchChromium(dir, { height: 900, offline: true });
   }, LAUNCH_TIMEOUT_MS);
 
-  afterAll(() => closeChromium(context, dir));
+  afterAll(() => closeChromium(context, dir), LAUNCH_TIMEOUT_MS);
 
   /** Opens `report` from a file in a fresh page, recording what the page asked for and said. */
   async function visit(report: KataReport, name: string): Promise<Visit> {

@@ -30,10 +30,11 @@ describe.skipIf(process.env['RINGLAB_SKIP_BROWSER'] === '1')(
       context = await launchChromium(dir, { height: 1000, offline: false });
     }, LAUNCH_TIMEOUT_MS);
 
+    // The browser first: its open connections would keep the server's close waiting.
     afterAll(async () => {
-      await server.close();
       await closeChromium(context, dir);
-    });
+      await server.close();
+    }, LAUNCH_TIMEOUT_MS);
 
     it('shows load, traffic and a crashed node while requests flow', async () => {
       if (context === undefined) {
