@@ -37,12 +37,22 @@ import {
   slowSchema,
   storedLogSchema,
 } from './schemas.js';
-import { createLogStore, type LogStore, type StoredLog, type WriteOutcome } from './store.js';
+import {
+  createLogStore,
+  metadataJson,
+  type GetOutcome,
+  type LogStore,
+  type StoredLog,
+  type TimeMode,
+  type WriteOutcome,
+} from './store.js';
 
 export interface ServerOptions {
   readonly config: ServeConfig;
   /** The wall clock, unix ms; tests pass a fixed one for reproducible ids. */
   readonly clock?: () => number;
+  /** How virtual time follows the clock: `config.time` unless given. */
+  readonly time?: TimeMode;
 }
 
 export interface RinglabServer extends FastifyInstance {
@@ -122,7 +132,7 @@ function timeBound(field: string, text: string | undefined): number | undefined 
 
 function checkEntry(entry: LogInput, field: string): void {
   if (entry.metadata !== undefined) {
-    const bytes = Buffer.byteLength(JSON.stringify(entry.metadata));
+    const bytes = Buffer.byteLength(metadataJson(entry.metadata));
     if (bytes > MAX_METADATA_BYTES) {
       throw new HttpError(400, 'invalid request', [
         {
@@ -136,7 +146,10 @@ function checkEntry(entry: LogInput, field: string): void {
 
 export async function createServer(options: ServerOptions): Promise<RinglabServer> {
   const { config } = options;
-  const store = createLogStore(config, options.clock === undefined ? {} : { clock: options.clock });
+  const store = createLogStore(config, {
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    time: options.time ?? config.time,
+  });
   let journal: Journal | undefined;
   if (config.dataDir !== undefined) {
     store.restore(replayJournal(config.dataDir) as StoredLog[]);
@@ -328,7 +341,7 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
         retry_after_seconds: verdict.retryAfterSeconds,
       } as { error: string });
     }
-    const [outcome] = store.write([verdict.entry]) as [WriteOutcome];
+    const [outcome] = (await store.write([verdict.entry])) as [WriteOutcome];
     if (outcome.kind !== 'ok') {
       const failure = writeFailure(outcome);
       return fail(reply, failure.status, failure.body);
@@ -346,7 +359,7 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
       const nowMs = store.nowMs();
       const verdicts = entries.map((entry) => runFilters(filters, entry, nowMs));
       const passed = verdicts.flatMap((v) => (v.kind === 'pass' ? [v.entry] : []));
-      const outcomes = store.write(passed);
+      const outcomes = await store.write(passed);
       let k = 0;
       const results = verdicts.map((verdict) => {
         if (verdict.kind === 'drop') return { status: 200, dropped: verdict.reason };
@@ -386,7 +399,7 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
         { field: 'query.end_time', message: 'must not be before start_time' },
       ]);
     }
-    const outcome = store.query({
+    const outcome = await store.query({
       service_name: q['service_name'],
       level: q['level'] as LogLevel | undefined,
       min_level: q['min_level'] as LogLevel | undefined,
@@ -403,10 +416,7 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
     return readFailure(reply, outcome);
   });
 
-  const readFailure = (
-    reply: FastifyReply,
-    outcome: Exclude<ReturnType<LogStore['get']>, { kind: 'ok' }>,
-  ) => {
+  const readFailure = (reply: FastifyReply, outcome: Exclude<GetOutcome, { kind: 'ok' }>) => {
     switch (outcome.kind) {
       case 'unavailable':
         return fail(reply, 503, {
@@ -438,7 +448,7 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
         { field: 'params.id', message: 'must be a Snowflake id below 2^63' },
       ]);
     }
-    const outcome = store.get(id);
+    const outcome = await store.get(id);
     if (outcome.kind !== 'ok') return readFailure(reply, outcome);
     if (outcome.log === undefined) return reply.code(404).send({ error: `no log ${id}` });
     return reply.send({ log: outcome.log });
@@ -517,6 +527,7 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
     done();
   });
   app.addHook('onClose', async () => {
+    store.stop();
     await journal?.close();
   });
   return Object.assign(app, { store }) as RinglabServer;

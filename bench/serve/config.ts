@@ -27,6 +27,14 @@ export type ServeStrategy = (typeof serveStrategies)[number];
 export const replicationModes = ['quorum', 'leader-follower'] as const;
 export type ReplicationMode = (typeof replicationModes)[number];
 
+/**
+ * How the simulation's clock follows the wall clock: `wall` runs it at the wall's pace, so a
+ * request waits its simulated latency; `stepped` settles each request at once, the clock jumping
+ * ahead, so a request sequence replays to the same answers (see `store.ts`).
+ */
+export const timeModes = ['wall', 'stepped'] as const;
+export type TimeMode = (typeof timeModes)[number];
+
 /** Log levels in increasing severity. */
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -39,6 +47,7 @@ export interface ServeOptionsInput extends ClusterOptionsInput {
   readonly replicationMode?: string | undefined;
   readonly cl?: string | undefined;
   readonly dataDir?: string | undefined;
+  readonly time?: string | undefined;
   /** Filters: drop entries below this level. */
   readonly minLevel?: string | undefined;
   readonly allowServices?: readonly string[] | undefined;
@@ -66,6 +75,7 @@ export interface ServeConfig {
   readonly replicationMode: ReplicationMode;
   readonly cl: ConsistencyLevel;
   readonly dataDir: string | undefined;
+  readonly time: TimeMode;
   readonly filters: ServeFilterConfig;
 }
 
@@ -76,6 +86,7 @@ export const SERVE_DEFAULTS = {
   replicationMode: 'quorum',
   cl: 'QUORUM',
   minLevel: 'DEBUG',
+  time: 'wall',
 } as const;
 
 export const MAX_SERVICE_NAME = 128;
@@ -186,6 +197,7 @@ export function resolveServeConfig(input: ServeOptionsInput): ServeConfig {
     replicationMode,
     cl,
     dataDir: input.dataDir,
+    time: oneOf('time', input.time ?? SERVE_DEFAULTS.time, timeModes),
     filters: { minLevel, allowServices, denyServices, serviceRate, mask },
   };
 }

@@ -2,14 +2,19 @@
  * The log store behind `ringlab serve`: one simulated cluster on the time plane, owned by the
  * server, and the mapping of HTTP requests onto its virtual time.
  *
- * Virtual time follows the wall clock: before each request the simulation is run up to the
- * milliseconds elapsed since the server started (so a crash is convicted, and hints replayed, as
- * wall time passes), then the request's operations are scheduled at the current virtual time and
- * the scheduler is run until every one of them has settled. The request's answer is the
- * simulated outcome, and the clock may run ahead of the wall by the operation's virtual latency
- * (a 2 s write timeout moves it 2 s ahead); it never runs back. Requests are served one at a
- * time (Node runs one handler at a time and a handler settles its operations before it returns),
- * so the same seed, clock and request sequence give the same ids, placement and answers.
+ * Virtual time follows the wall clock, in one of two ways (`TimeMode`):
+ *
+ * - `wall` (what `ringlab serve` runs): the simulation runs at the wall clock's pace and never
+ *   ahead of it. A request's operations are scheduled at the current virtual time (the
+ *   milliseconds since the server started) and its answer waits until the simulation reaches
+ *   their outcome, so a write's simulated 1 ms takes about 1 ms of wall time, a 2 s write
+ *   timeout keeps the client waiting 2 s, and concurrent requests overlap in virtual time as
+ *   they do on the wire. The simulation is driven by each arriving request and by a timer armed
+ *   for the next event while any operation is pending.
+ * - `stepped` (reproducible runs, and tests with a clock of their own): each request is settled
+ *   before the next is taken, the virtual clock jumping ahead of the wall by the operation's
+ *   latency when it must (it never runs back). The same seed, clock and request sequence then
+ *   give the same ids, placement and answers.
  *
  * Log entries become rows of one table: `event_id` is the log id, `server_id` the service,
  * `ts` the ingest time (the id's millisecond), `severity` the level; the key strategy is any of
@@ -29,7 +34,7 @@ import { createPartitioner, getTokenFunction } from '../../partitioners/index.js
 import { placementOf, strategyOf, topologyOf } from '../cluster-config.js';
 import { roundRobin } from '../katas/time-plane.js';
 import { createSnowflake, decodeSnowflake } from '../workloads/ids.js';
-import type { LogLevel, ServeConfig } from './config.js';
+import type { LogLevel, ServeConfig, TimeMode } from './config.js';
 import { levelRank, type LogInput } from './filters.js';
 
 /** A log as the API returns it. */
@@ -100,6 +105,9 @@ export type QueryOutcome =
     }
   | ReadFailure;
 
+export type GetOutcome =
+  { readonly kind: 'ok'; readonly log: StoredLog | undefined } | ReadFailure | IncompleteOutcome;
+
 export interface NodeState {
   readonly id: string;
   readonly dc: string;
@@ -125,10 +133,14 @@ export interface LogStore {
   nowMs(): number;
   /** Virtual ms since the store started. */
   virtualMs(): number;
-  /** Writes entries at one virtual instant and settles them; outcomes in entry order. */
-  write(entries: readonly LogInput[]): WriteOutcome[];
-  query(query: LogQuery): QueryOutcome;
-  get(id: string): { kind: 'ok'; log: StoredLog | undefined } | ReadFailure | IncompleteOutcome;
+  /** Writes entries at one virtual instant; outcomes in entry order, once all have settled. */
+  write(entries: readonly LogInput[]): Promise<WriteOutcome[]>;
+  query(query: LogQuery): Promise<QueryOutcome>;
+  get(id: string): Promise<GetOutcome>;
+  /** Operations scheduled and not yet settled. */
+  readonly pending: number;
+  /** Stops the timer that drives the simulation (wall mode); pending operations stay pending. */
+  stop(): void;
   /** Puts logs a journal held back, on every replica, before the server serves. */
   restore(logs: readonly StoredLog[]): void;
   nodes(): NodeState[];
@@ -139,15 +151,36 @@ export interface LogStore {
   readonly stats: { acknowledged: number; restored: number };
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const metadataTexts = new WeakMap<object, string>();
+/**
+ * A log's metadata as the JSON text the row keeps, made once per object: the server measures it
+ * against its limit before the store writes it.
+ */
+export function metadataJson(metadata: Readonly<Record<string, unknown>>): string {
+  let text = metadataTexts.get(metadata);
+  if (text === undefined) {
+    text = JSON.stringify(metadata);
+    metadataTexts.set(metadata, text);
+  }
+  return text;
+}
+
 const logTable = genericTable('logs', ['ts', 'event_id']);
+
+export type { TimeMode } from './config.js';
 
 export interface StoreOptions {
   /** The wall clock, unix ms; tests pass a fixed one. */
   readonly clock?: () => number;
+  /** How virtual time follows the clock (see the module's comment); default `wall`. */
+  readonly time?: TimeMode;
 }
 
 export function createLogStore(config: ServeConfig, options: StoreOptions = {}): LogStore {
   const clock = options.clock ?? Date.now;
+  const mode: TimeMode = options.time ?? 'wall';
   const cluster = config.cluster;
   const root = createRandom(cluster.seed);
   const partitioner: Partitioner = createPartitioner(config.strategy, {
@@ -180,6 +213,10 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
   const ownership = replicatedOwnership(placement);
   const ids = createSnowflake();
   const epochMs = clock();
+  // Whole milliseconds since the start: the simulation moves in steps of one, running each
+  // millisecond's events together (cheaper, under load, than a few at every request, which
+  // fractional wall time would give, at the price of up to 1 ms on an answer).
+  const elapsed = (): number => clock() - epochMs;
   /** Ingest times never go below this: past every restored log's. */
   let floorMs = 0;
   let oldestMs = Infinity;
@@ -189,7 +226,7 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
   const virtualMs = (): number => scheduler.now;
   const nowMs = (): number => Math.max(epochMs + Math.floor(scheduler.now), floorMs);
   const catchUp = (): void => {
-    const wall = clock() - epochMs;
+    const wall = elapsed();
     if (wall > scheduler.now) sim.runUntil(wall);
   };
   /** Runs the scheduler until `settled()`; an operation always settles by its timeout. */
@@ -201,6 +238,30 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
     }
   };
 
+  /** Operations scheduled whose outcome is not in yet. */
+  let pending = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  /**
+   * Moves the simulation on after operations were scheduled or the timer fired: to the wall
+   * clock, then (stepped) until every pending operation has settled, or (wall) arms the timer
+   * for the next event while any is pending.
+   */
+  const pump = (): void => {
+    catchUp();
+    if (pending === 0) return;
+    if (mode === 'stepped') {
+      settle(() => pending === 0);
+      return;
+    }
+    if (timer !== undefined || stopped) return;
+    const wait = Math.max(0, Math.ceil(scheduler.nextTime() - elapsed()));
+    timer = setTimeout(() => {
+      timer = undefined;
+      pump();
+    }, wait);
+  };
+
   const rowOf = (log: StoredLog, ts: number): Row => {
     const row: Record<string, string | number> = {
       event_id: log.log_id,
@@ -210,7 +271,7 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
       message: log.message,
       timestamp: log.timestamp,
     };
-    if (log.metadata !== undefined) row['metadata'] = JSON.stringify(log.metadata);
+    if (log.metadata !== undefined) row['metadata'] = metadataJson(log.metadata);
     if (log.correlation_id !== undefined) row['correlation_id'] = log.correlation_id;
     return row;
   };
@@ -230,36 +291,59 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
       ingested_at: new Date(row['ts'] as number).toISOString(),
     };
   };
+  /** Consecutive logs mostly share a millisecond: its ISO text is made once. */
+  let isoMs = NaN;
+  let isoText = '';
+  const isoOf = (ms: number): string => {
+    if (ms !== isoMs) {
+      isoMs = ms;
+      isoText = new Date(ms).toISOString();
+    }
+    return isoText;
+  };
   const seen = (ts: number): void => {
     if (ts < oldestMs) oldestMs = ts;
     if (ts > newestMs) newestMs = ts;
   };
 
-  const write = (entries: readonly LogInput[]): WriteOutcome[] => {
+  /** Counts an operation as pending until `done` is called with its outcome. */
+  const track = <T>(done: (value: T) => void): ((value: T) => void) => {
+    pending++;
+    return (value) => {
+      pending--;
+      done(value);
+    };
+  };
+
+  const write = (entries: readonly LogInput[]): Promise<WriteOutcome[]> => {
+    if (entries.length === 0) return Promise.resolve([]);
+    let resolve!: (outcomes: WriteOutcome[]) => void;
+    const all = new Promise<WriteOutcome[]>((done) => (resolve = done));
     const outcomes: (WriteOutcome | undefined)[] = entries.map(() => undefined);
     let open = entries.length;
     entries.forEach((entry, i) => {
       const id = ids.next(nowMs());
-      const ts = decodeSnowflake(id).tsMs;
-      const ingested = new Date(ts).toISOString();
-      const log: StoredLog = {
+      const ts = ids.lastTsMs;
+      const ingested = isoOf(ts);
+      // Built field by field (not spread) in the order the API lists a log's fields.
+      const log = {
         log_id: id,
         level: entry.level,
         service_name: entry.service_name,
         message: entry.message,
-        ...(entry.metadata === undefined ? {} : { metadata: entry.metadata }),
-        ...(entry.correlation_id === undefined ? {} : { correlation_id: entry.correlation_id }),
-        timestamp: entry.timestamp ?? ingested,
-        ingested_at: ingested,
-      };
+      } as Mutable<StoredLog>;
+      if (entry.metadata !== undefined) log.metadata = entry.metadata;
+      if (entry.correlation_id !== undefined) log.correlation_id = entry.correlation_id;
+      log.timestamp = entry.timestamp ?? ingested;
+      log.ingested_at = ingested;
       const row = rowOf(log, ts);
-      const finish = (outcome: WriteOutcome): void => {
+      const finish = track((outcome: WriteOutcome): void => {
         outcomes[i] = outcome;
-        open--;
         // A timed-out write may be stored: its id must stay findable.
         if (outcome.kind !== 'unavailable') seen(ts);
         if (outcome.kind === 'ok') stats.acknowledged++;
-      };
+        if (--open === 0) resolve(outcomes as WriteOutcome[]);
+      });
       if (leaderFollower !== undefined) {
         const from = next()?.node ?? 0;
         leaderFollower.write(from, row, (result) => {
@@ -295,20 +379,18 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
         }
       });
     });
-    settle(() => open === 0);
-    return outcomes as WriteOutcome[];
+    pump();
+    return all;
   };
 
-  /** One query through a coordinator, settled. */
-  const gather = (query: Query): TimedQueryResult | { kind: 'none' } => {
+  /** One query through a coordinator, answered once it has settled. */
+  const gather = (query: Query): Promise<TimedQueryResult | { kind: 'none' }> => {
     const coordinator = next();
-    if (coordinator === undefined) return { kind: 'none' };
-    let result: TimedQueryResult | undefined;
-    coordinator.query(query, readCl, { partial: 'allow' }, (answer) => {
-      result = answer;
+    if (coordinator === undefined) return Promise.resolve({ kind: 'none' });
+    return new Promise((resolve) => {
+      coordinator.query(query, readCl, { partial: 'allow' }, track(resolve));
+      pump();
     });
-    settle(() => result !== undefined);
-    return result!;
   };
 
   const failure = (
@@ -320,7 +402,7 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
         ? { kind: 'unavailable', cl: result.cl, required: result.required, alive: result.alive }
         : { kind: 'timeout', cl: result.cl, received: result.received, blockFor: result.blockFor };
 
-  const query = (q: LogQuery): QueryOutcome => {
+  const query = async (q: LogQuery): Promise<QueryOutcome> => {
     const where: Record<string, string> = {};
     if (q.service_name !== undefined) where['server_id'] = q.service_name;
     if (q.level !== undefined) where['severity'] = q.level;
@@ -333,7 +415,7 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
     if (!(from < to)) {
       return { kind: 'ok', logs: [], next_cursor: null, complete: true, partitions_contacted: 0 };
     }
-    const result = gather({ where, range: { column: 'ts', from, to } });
+    const result = await gather({ where, range: { column: 'ts', from, to } });
     if (result.kind !== 'ok') return failure(result);
     const floor = q.min_level === undefined ? 0 : levelRank(q.min_level);
     const matching = result.rows
@@ -354,12 +436,10 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
     };
   };
 
-  const get = (
-    id: string,
-  ): { kind: 'ok'; log: StoredLog | undefined } | ReadFailure | IncompleteOutcome => {
+  const get = async (id: string): Promise<GetOutcome> => {
     const ts = decodeSnowflake(id).tsMs;
     if (!(ts >= oldestMs && ts <= newestMs)) return { kind: 'ok', log: undefined };
-    const result = gather({
+    const result = await gather({
       where: { event_id: id },
       range: { column: 'ts', from: ts, to: ts + 1 },
     });
@@ -397,6 +477,14 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
     write,
     query,
     get,
+    get pending() {
+      return pending;
+    },
+    stop: () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    },
     restore,
     nodes: () =>
       topology.map((node, i) => {

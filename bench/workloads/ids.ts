@@ -180,7 +180,13 @@ export interface SnowflakeParts {
  * time order, even with a recent custom epoch; with the default epoch, real ids from mid-2018 on
  * have 19 digits anyway.
  */
-export function createSnowflake(options: SnowflakeOptions = {}): IdGenerator {
+/** A Snowflake generator that also tells the millisecond its last id carries. */
+export interface SnowflakeGenerator extends IdGenerator {
+  /** Unix ms of the last id generated (past `next`'s `tsMs` when the sequence ran out). */
+  readonly lastTsMs: number;
+}
+
+export function createSnowflake(options: SnowflakeOptions = {}): SnowflakeGenerator {
   const epochMs = options.epochMs ?? TWITTER_EPOCH_MS;
   const machineId = options.machineId ?? 0;
   if (!Number.isSafeInteger(epochMs) || epochMs < 0) {
@@ -216,6 +222,9 @@ export function createSnowflake(options: SnowflakeOptions = {}): IdGenerator {
         sequence = 0;
       }
       return snowflakeDecimal(lastMs, machineBits + sequence);
+    },
+    get lastTsMs() {
+      return lastMs + epochMs;
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   resolveServeConfig,
   SERVE_DEFAULTS,
   serveStrategies,
+  timeModes,
   type ServeOptionsInput,
 } from '../../bench/serve/config.js';
 import { consistencyLevels } from '../../engine/consistency.js';
@@ -31,6 +32,7 @@ interface ServeFlags extends ClusterFlags {
   replicationMode?: string;
   cl?: string;
   dataDir?: string;
+  time?: string;
   minLevel?: string;
   allowServices?: string;
   denyServices?: string;
@@ -51,6 +53,7 @@ export function serveInput(flags: ServeFlags): ServeOptionsInput {
     replicationMode: flags.replicationMode,
     cl: flags.cl,
     dataDir: flags.dataDir,
+    time: flags.time,
     minLevel: flags.minLevel,
     allowServices: list(flags.allowServices),
     denyServices: list(flags.denyServices),
@@ -137,6 +140,13 @@ export function registerServe(program: Command, io: Io): void {
         textOption(
           '--data-dir <dir>',
           'keep accepted logs in an append-only journal there, replayed on start (default: none, memory only)',
+        ),
+      )
+      .addOption(
+        choiceOption(
+          '--time <mode>',
+          "wall: the simulation keeps the wall clock's pace, a request waits its simulated latency; stepped: each request settles at once, so the same requests replay to the same answers (default: wall)",
+          timeModes,
         ),
       )
       .addOption(

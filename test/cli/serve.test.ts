@@ -28,6 +28,7 @@ describe('ringlab serve refuses bad flags before it listens', () => {
       ['--mask', '('],
       'error: --mask must be a regular expression, got "(": Invalid regular expression: /(/g: Unterminated group',
     ],
+    [['--time', 'later'], 'error: --time "later" is unknown; expected one of wall, stepped'],
     [['--mask', 'a*'], 'error: --mask matches the empty string, so it would mask nothing: "a*"'],
     [
       ['--allow-services', 'a,b', '--deny-services', 'b'],

@@ -3,19 +3,11 @@
  * request goes through fetch. A fixed (or hand-advanced) wall clock makes ids and virtual time
  * follow the requests alone.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { call, entry, FIXED_CLOCK, startServer, type Running } from './helpers.js';
+import { call, closedAfterEach, entry, FIXED_CLOCK, startServer } from './helpers.js';
 
-const running: Running[] = [];
-async function start(...args: Parameters<typeof startServer>): Promise<Running> {
-  const server = await startServer(...args);
-  running.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((server) => server.close()));
-});
+const start = closedAfterEach();
 
 /** A clock the test moves by hand. */
 function manualClock(): { clock: () => number; advance(ms: number): void } {

@@ -1,3 +1,5 @@
+import { afterEach } from 'vitest';
+
 import { createServer, type RinglabServer } from '../../bench/serve/app.js';
 import { resolveServeConfig, type ServeOptionsInput } from '../../bench/serve/config.js';
 
@@ -10,17 +12,33 @@ export interface Running {
 /** A fixed wall clock: ids and ingest times then follow the requests alone. */
 export const FIXED_CLOCK = (): number => Date.UTC(2026, 0, 1);
 
-/** Starts the real server on an ephemeral loopback port. */
+/**
+ * Starts the real server on an ephemeral loopback port. Time is stepped (each request settles at
+ * once) unless `input.time` says otherwise: the clock a test gives does not move by itself.
+ */
 export async function startServer(
   input: ServeOptionsInput = {},
   clock: () => number = FIXED_CLOCK,
 ): Promise<Running> {
   const app = await createServer({
-    config: resolveServeConfig({ port: 0, ...input }),
+    config: resolveServeConfig({ port: 0, time: 'stepped', ...input }),
     clock,
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url: address, close: () => app.close() };
+}
+
+/** `startServer` for a test file: every server it starts is closed after each test. */
+export function closedAfterEach(): typeof startServer {
+  const running: Running[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((server) => server.close()));
+  });
+  return async (...args) => {
+    const server = await startServer(...args);
+    running.push(server);
+    return server;
+  };
 }
 
 export interface Answer {

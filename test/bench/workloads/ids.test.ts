@@ -182,6 +182,17 @@ describe('Snowflake', () => {
     });
   });
 
+  it('tells the millisecond of its last id, borrowed ones included', () => {
+    const generator = createSnowflake({ epochMs: 1_000, machineId: 3 });
+    for (const ts of [5_000, 5_000, 4_000, 9_000, 9_000]) {
+      const id = generator.next(ts);
+      expect(generator.lastTsMs).toBe(decodeSnowflake(id, 1_000).tsMs);
+    }
+    const full = createSnowflake();
+    for (let i = 0; i < 4097; i++) full.next(START_MS);
+    expect(full.lastTsMs).toBe(START_MS + 1);
+  });
+
   it('uses the Twitter epoch by default', () => {
     const id = createSnowflake().next(TWITTER_EPOCH_MS + 1);
     expect(id).toBe(snowflakeOracle(1, 0, 0));
