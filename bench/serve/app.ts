@@ -74,6 +74,9 @@ class HttpError extends Error {
   }
 }
 
+/** Bytes as whole MiB, rounded down (a budget's figures). */
+const mib = (bytes: number): number => Math.floor(bytes / 2 ** 20);
+
 /** Routes the dashboard's traffic figures leave out: the dashboard's own and the scrapes. */
 const UNCOUNTED = new Set(['/', '/dashboard.js', '/api/v1/dashboard', '/metrics']);
 
@@ -302,9 +305,10 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
   });
 
   /** The body of a failed write, and its status. */
-  const writeFailure = (outcome: Exclude<WriteOutcome, { kind: 'ok' }>) =>
-    outcome.kind === 'unavailable'
-      ? {
+  const writeFailure = (outcome: Exclude<WriteOutcome, { kind: 'ok' }>) => {
+    switch (outcome.kind) {
+      case 'unavailable':
+        return {
           status: 503,
           body: {
             error: `${outcome.cl} needs ${outcome.required} live replicas and ${outcome.alive} are; nothing was stored`,
@@ -312,8 +316,18 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
             required: outcome.required,
             alive: outcome.alive,
           },
-        }
-      : {
+        };
+      case 'full':
+        return {
+          status: 507,
+          body: {
+            error: `the stored logs are at their budget of ${mib(outcome.limitBytes)} MiB (--max-stored-mib); nothing was stored: restart with a larger --max-stored-mib`,
+            used_mib: mib(outcome.usedBytes),
+            limit_mib: mib(outcome.limitBytes),
+          },
+        };
+      case 'timeout':
+        return {
           status: 504,
           body: {
             error: `timed out waiting for ${outcome.blockFor} replicas at ${outcome.cl} (${outcome.received} answered); the log may have been stored under this id`,
@@ -323,6 +337,8 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
             block_for: outcome.blockFor,
           },
         };
+    }
+  };
 
   const fail = (reply: FastifyReply, status: number, body: { error: string }) => {
     activity.failure(reply.request.method, reply.request.url, status, body.error);
@@ -461,6 +477,11 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
     rf: config.cluster.rf,
     seed: config.cluster.seed,
     virtual_ms: store.virtualMs(),
+    store: {
+      logs: store.usage.logs,
+      used_mib: Math.round((store.usage.usedBytes / 2 ** 20) * 10) / 10,
+      limit_mib: mib(store.usage.limitBytes),
+    },
     nodes: store.nodes(),
   });
   app.get('/api/v1/cluster', { schema: clusterSchema }, async () => clusterView());

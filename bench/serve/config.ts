@@ -14,6 +14,7 @@ import {
   type ClusterConfig,
   type ClusterOptionsInput,
 } from '../cluster-config.js';
+import { aboutBytes, describeMachine, memoryLimitBytes } from '../resources.js';
 import { parseSalt } from '../skew/resolve.js';
 
 /** The key strategies a log service can use: every registered one whose key a log row has. */
@@ -48,6 +49,8 @@ export interface ServeOptionsInput extends ClusterOptionsInput {
   readonly cl?: string | undefined;
   readonly dataDir?: string | undefined;
   readonly time?: string | undefined;
+  /** What the stored logs may take in memory, MiB; past it writes are refused with a 507. */
+  readonly maxStoredMib?: number | undefined;
   /** Filters: drop entries below this level. */
   readonly minLevel?: string | undefined;
   readonly allowServices?: readonly string[] | undefined;
@@ -76,6 +79,8 @@ export interface ServeConfig {
   readonly cl: ConsistencyLevel;
   readonly dataDir: string | undefined;
   readonly time: TimeMode;
+  /** The stored logs' memory budget, bytes (an estimate per log: see `storedBytes`). */
+  readonly maxStoredBytes: number;
   readonly filters: ServeFilterConfig;
 }
 
@@ -90,6 +95,11 @@ export const SERVE_DEFAULTS = {
 } as const;
 
 export const MAX_SERVICE_NAME = 128;
+
+/** The share of the memory a run may use that the stored logs may take by default. */
+const STORE_SHARE = 0.5;
+export const defaultMaxStoredMib = (): number =>
+  Math.floor((memoryLimitBytes() * STORE_SHARE) / 2 ** 20);
 
 export function resolveServeConfig(input: ServeOptionsInput): ServeConfig {
   const cluster = resolveClusterConfig(input);
@@ -188,6 +198,21 @@ export function resolveServeConfig(input: ServeOptionsInput): ServeConfig {
   if (input.dataDir !== undefined && input.dataDir.length === 0) {
     throw invalidConfig('dataDir', 'must name a directory');
   }
+  const maxStoredMib = input.maxStoredMib ?? defaultMaxStoredMib();
+  // The server itself, a query's rows and the collector need room beside the logs.
+  const limitMib = Math.floor((memoryLimitBytes() * 0.8) / 2 ** 20);
+  if (!Number.isSafeInteger(maxStoredMib) || maxStoredMib < 1) {
+    throw invalidConfig(
+      'maxStoredMib',
+      `must be a whole number of MiB, at least 1, got ${maxStoredMib}`,
+    );
+  }
+  if (maxStoredMib > limitMib) {
+    throw invalidConfig(
+      'maxStoredMib',
+      `${maxStoredMib} MiB (${aboutBytes(maxStoredMib * 2 ** 20)}) would not fit beside the server in this machine's ${describeMachine()}; give at most ${limitMib}, or raise Node's heap limit (NODE_OPTIONS=--max-old-space-size=<MiB>)`,
+    );
+  }
   return {
     cluster,
     host,
@@ -198,6 +223,7 @@ export function resolveServeConfig(input: ServeOptionsInput): ServeConfig {
     cl,
     dataDir: input.dataDir,
     time: oneOf('time', input.time ?? SERVE_DEFAULTS.time, timeModes),
+    maxStoredBytes: maxStoredMib * 2 ** 20,
     filters: { minLevel, allowServices, denyServices, serviceRate, mask },
   };
 }

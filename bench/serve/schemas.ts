@@ -59,6 +59,19 @@ export const storedLogSchema = {
   },
 } as const;
 
+/** What a failed write says beside its error, in a response of its own or a batch's result. */
+const failureFields = {
+  cl: { type: 'string' },
+  required: { type: 'integer' },
+  alive: { type: 'integer' },
+  received: { type: 'integer' },
+  block_for: { type: 'integer' },
+  log_id: { type: 'string' },
+  retry_after_seconds: { type: 'integer' },
+  used_mib: { type: 'integer' },
+  limit_mib: { type: 'integer' },
+} as const;
+
 export const errorSchema = {
   $id: 'Error',
   type: 'object',
@@ -72,13 +85,7 @@ export const errorSchema = {
         properties: { field: { type: 'string' }, message: { type: 'string' } },
       },
     },
-    cl: { type: 'string' },
-    required: { type: 'integer' },
-    alive: { type: 'integer' },
-    received: { type: 'integer' },
-    block_for: { type: 'integer' },
-    log_id: { type: 'string' },
-    retry_after_seconds: { type: 'integer' },
+    ...failureFields,
     nodes: { type: 'array', items: { type: 'string' } },
   },
 } as const;
@@ -111,6 +118,7 @@ export const postLogSchema = {
       properties: { dropped: { type: 'string' } },
     },
     ...failures,
+    507: ref('Error'),
   },
 } as const;
 
@@ -138,13 +146,9 @@ export const batchSchema = {
             required: ['status'],
             properties: {
               status: { type: 'integer' },
-              log_id: { type: 'string' },
               dropped: { type: 'string' },
               error: { type: 'string' },
-              cl: { type: 'string' },
-              required: { type: 'integer' },
-              alive: { type: 'integer' },
-              retry_after_seconds: { type: 'integer' },
+              ...failureFields,
             },
           },
         },
@@ -250,6 +254,15 @@ export const clusterSchema = {
         rf: { type: 'integer' },
         seed: { type: 'integer' },
         virtual_ms: { type: 'number' },
+        store: {
+          type: 'object',
+          description: 'The logs that may be stored, and their estimated memory against the budget',
+          properties: {
+            logs: { type: 'integer' },
+            used_mib: { type: 'number' },
+            limit_mib: { type: 'integer' },
+          },
+        },
         nodes: { type: 'array', items: nodeSchema },
       },
     },

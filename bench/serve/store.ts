@@ -67,9 +67,17 @@ export interface TimeoutOutcome {
   readonly blockFor: number;
 }
 
+/** Definite: the stored logs are at their memory budget (`--max-stored-mib`); nothing was stored. */
+export interface FullOutcome {
+  readonly kind: 'full';
+  readonly limitBytes: number;
+  readonly usedBytes: number;
+}
+
 export type WriteOutcome =
   | { readonly kind: 'ok'; readonly log: StoredLog }
   | UnavailableOutcome
+  | FullOutcome
   | (TimeoutOutcome & { readonly log_id: string });
 
 export interface LogQuery {
@@ -149,9 +157,53 @@ export interface LogStore {
   slow(id: string, factor: number): void;
   /** Stored logs, as the latest ids tell: how many were acknowledged since start. */
   readonly stats: { acknowledged: number; restored: number };
+  /** What the logs that may be stored take, by `storedBytes`, against the budget. */
+  readonly usage: {
+    readonly usedBytes: number;
+    readonly limitBytes: number;
+    readonly logs: number;
+  };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * The heap one more log costs, beyond its strings: the row object, its slot in each replica's
+ * partition and the shared bookkeeping. Measured with the default cluster (6 nodes, rf 3) after
+ * a full GC (`test/serve/memory.test.ts` holds the estimate to the heap): 453 bytes a log with
+ * `server-day` and 2 metadata fields, of which about 130 are its text.
+ */
+const LOG_OVERHEAD_BYTES = 320;
+/**
+ * What a partition of its own costs on each replica, for a strategy that gives every log one
+ * (`hash-event-id`: 804 bytes a log at rf 3 in the same measurement).
+ */
+const PARTITION_OVERHEAD_BYTES = 120;
+
+/** The per-log overhead of a config: more when every log is a partition of its own. */
+export function logOverheadBytes(config: ServeConfig): number {
+  return (
+    LOG_OVERHEAD_BYTES +
+    (config.strategy === 'hash-event-id' ? config.cluster.rf * PARTITION_OVERHEAD_BYTES : 0)
+  );
+}
+
+/** A log's estimated share of the heap: the overhead and its text (one byte a character). */
+export function storedBytes(
+  entry: LogInput,
+  metadataText: string | undefined,
+  overheadBytes: number,
+): number {
+  return (
+    overheadBytes +
+    19 +
+    entry.message.length +
+    entry.service_name.length +
+    (metadataText?.length ?? 0) +
+    (entry.correlation_id?.length ?? 0) +
+    (entry.timestamp?.length ?? 0)
+  );
+}
 
 const metadataTexts = new WeakMap<object, string>();
 /**
@@ -222,6 +274,8 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
   let oldestMs = Infinity;
   let newestMs = -Infinity;
   const stats = { acknowledged: 0, restored: 0 };
+  const usage = { usedBytes: 0, limitBytes: config.maxStoredBytes, logs: 0 };
+  const overhead = logOverheadBytes(config);
 
   const virtualMs = (): number => scheduler.now;
   const nowMs = (): number => Math.max(epochMs + Math.floor(scheduler.now), floorMs);
@@ -322,6 +376,17 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
     const outcomes: (WriteOutcome | undefined)[] = entries.map(() => undefined);
     let open = entries.length;
     entries.forEach((entry, i) => {
+      const metadataText = entry.metadata === undefined ? undefined : metadataJson(entry.metadata);
+      const bytes = storedBytes(entry, metadataText, overhead);
+      if (usage.usedBytes + bytes > usage.limitBytes) {
+        outcomes[i] = { kind: 'full', limitBytes: usage.limitBytes, usedBytes: usage.usedBytes };
+        if (--open === 0) resolve(outcomes as WriteOutcome[]);
+        return;
+      }
+      // Reserved now, so that writes in flight together cannot pass the budget; given back
+      // when the write is refused (a timed-out write may be stored, and keeps its share).
+      usage.usedBytes += bytes;
+      usage.logs++;
       const id = ids.next(nowMs());
       const ts = ids.lastTsMs;
       const ingested = isoOf(ts);
@@ -340,7 +405,10 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
       const finish = track((outcome: WriteOutcome): void => {
         outcomes[i] = outcome;
         // A timed-out write may be stored: its id must stay findable.
-        if (outcome.kind !== 'unavailable') seen(ts);
+        if (outcome.kind === 'unavailable') {
+          usage.usedBytes -= bytes;
+          usage.logs--;
+        } else seen(ts);
         if (outcome.kind === 'ok') stats.acknowledged++;
         if (--open === 0) resolve(outcomes as WriteOutcome[]);
       });
@@ -379,7 +447,7 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
         }
       });
     });
-    pump();
+    if (open > 0) pump();
     return all;
   };
 
@@ -461,6 +529,12 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
     for (const log of logs) {
       const ts = Date.parse(log.ingested_at);
       direct.write(rowOf(log, ts), 'ALL');
+      usage.usedBytes += storedBytes(
+        log,
+        log.metadata === undefined ? undefined : metadataJson(log.metadata),
+        overhead,
+      );
+      usage.logs++;
       seen(ts);
       floorMs = Math.max(floorMs, ts + 1);
       stats.restored++;
@@ -510,5 +584,6 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
       slowdowns[sim.nodeIndex(id)] = factor;
     },
     stats,
+    usage,
   };
 }

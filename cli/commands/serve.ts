@@ -7,6 +7,7 @@ import {
   resolveServeConfig,
   SERVE_DEFAULTS,
   serveStrategies,
+  defaultMaxStoredMib,
   timeModes,
   type ServeOptionsInput,
 } from '../../bench/serve/config.js';
@@ -33,6 +34,7 @@ interface ServeFlags extends ClusterFlags {
   cl?: string;
   dataDir?: string;
   time?: string;
+  maxStoredMib?: number;
   minLevel?: string;
   allowServices?: string;
   denyServices?: string;
@@ -54,6 +56,7 @@ export function serveInput(flags: ServeFlags): ServeOptionsInput {
     cl: flags.cl,
     dataDir: flags.dataDir,
     time: flags.time,
+    maxStoredMib: flags.maxStoredMib,
     minLevel: flags.minLevel,
     allowServices: list(flags.allowServices),
     denyServices: list(flags.denyServices),
@@ -150,6 +153,12 @@ export function registerServe(program: Command, io: Io): void {
         ),
       )
       .addOption(
+        integerOption(
+          '--max-stored-mib <n>',
+          `memory the stored logs may take, MiB (about 450 bytes a log plus its text); past it a write is refused with a 507 (default: ${defaultMaxStoredMib()}, half of what this machine lets a run use)`,
+        ),
+      )
+      .addOption(
         choiceOption('--min-level <level>', 'drop entries below this level (default: DEBUG)', [
           ...LOG_LEVELS,
         ]),
@@ -197,6 +206,7 @@ export function registerServe(program: Command, io: Io): void {
     io.out(
       `ringlab serve: listening on ${address} (dashboard ${address}/, API ${address}/api/v1, OpenAPI ${address}/api/v1/openapi.json)\n` +
         `${config.cluster.nodes} nodes · rf ${config.cluster.rf} · ${config.strategy} · ${config.replicationMode === 'quorum' ? config.cl : 'leader-follower'} · seed ${config.cluster.seed}` +
+        ` · up to ${Math.floor(config.maxStoredBytes / 2 ** 20)} MiB of logs` +
         (config.dataDir === undefined
           ? ''
           : ` · ${restored} logs restored from ${config.dataDir}`) +

@@ -28,6 +28,10 @@ describe('ringlab serve refuses bad flags before it listens', () => {
       ['--mask', '('],
       'error: --mask must be a regular expression, got "(": Invalid regular expression: /(/g: Unterminated group',
     ],
+    [
+      ['--max-stored-mib', '0'],
+      'error: --max-stored-mib must be a whole number of MiB, at least 1, got 0',
+    ],
     [['--time', 'later'], 'error: --time "later" is unknown; expected one of wall, stepped'],
     [['--mask', 'a*'], 'error: --mask matches the empty string, so it would mask nothing: "a*"'],
     [

@@ -219,6 +219,37 @@ describe('POST /api/v1/logs/batch', () => {
   });
 });
 
+describe('the stored logs memory budget (--max-stored-mib)', () => {
+  it('refuses writes past it with a 507, definite, and says what it holds', async () => {
+    const { url } = await start({ maxStoredMib: 1 });
+    const message = 'x'.repeat(12_000);
+    const batch = await call(url, 'POST', '/api/v1/logs/batch', {
+      logs: Array.from({ length: 100 }, () => entry({ message })),
+    });
+    const results = batch.body['results'] as { status: number; limit_mib?: number }[];
+    const stored = results.filter((r) => r.status === 201).length;
+    // 1 MiB at about 12,400 bytes a log (the text and the per-log overhead).
+    expect(stored).toBeGreaterThan(70);
+    expect(stored).toBeLessThan(90);
+    expect(results.slice(stored).every((r) => r.status === 507 && r.limit_mib === 1)).toBe(true);
+    const refused = await call(url, 'POST', '/api/v1/logs', entry({ message }));
+    expect(refused.status).toBe(507);
+    expect(refused.body['error']).toMatch(/--max-stored-mib/);
+    expect(refused.body['log_id']).toBeUndefined();
+    // A small log still fits in what is left.
+    expect((await call(url, 'POST', '/api/v1/logs', entry())).status).toBe(201);
+    const view = (await call(url, 'GET', '/api/v1/cluster')).body['store'] as Record<
+      string,
+      number
+    >;
+    expect(view).toMatchObject({ logs: stored + 1, limit_mib: 1 });
+    expect(view['used_mib']).toBeGreaterThan(0.9);
+    expect(view['used_mib']).toBeLessThanOrEqual(1);
+    const listed = await call(url, 'GET', `/api/v1/logs?limit=1000`);
+    expect(listed.body['count']).toBe(stored + 1);
+  });
+});
+
 describe('GET /api/v1/logs', () => {
   it('pages newest first with a cursor that never repeats or skips, while writes go on', async () => {
     const time = manualClock();
@@ -410,6 +441,7 @@ describe('metrics and OpenAPI', () => {
       '429',
       '503',
       '504',
+      '507',
     ]);
     expect(doc.components.schemas['LogInput']!.properties['level']!.enum).toEqual([
       'DEBUG',
