@@ -266,9 +266,29 @@ export async function createServer(options: ServerOptions): Promise<RinglabServe
     activity.failure(reply.request.method, reply.request.url, 500, error.message);
     return reply.code(500).send({ error: 'internal error' });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: `no route ${request.method} ${request.url.slice(0, 200)}` }),
-  );
+  // A path that exists with other methods is a 405 naming them (Allow), not a 404.
+  const routes: { pattern: RegExp; method: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = new RegExp(`^${route.url.replace(/:[^/]+/g, '[^/]+')}$`);
+    for (const method of [route.method].flat()) routes.push({ pattern, method });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = [
+      ...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method)),
+    ].sort();
+    if (allowed.length > 0) {
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send({
+          error: `${request.method} is not allowed on ${path.slice(0, 200)}; use ${allowed.length === 1 ? allowed[0]! : `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)!}`}`,
+        });
+    }
+    return reply
+      .code(404)
+      .send({ error: `no route ${request.method} ${request.url.slice(0, 200)}` });
+  });
 
   // Draining: once close begins, every answer ends its connection, and connections left idle by
   // an answer are closed at once, so that keep-alive clients do not hold the server open.

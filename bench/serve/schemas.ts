@@ -203,6 +203,15 @@ export const listSchema = {
         next_cursor: { type: ['string', 'null'] },
         complete: { type: 'boolean' },
         partitions_contacted: { type: 'integer' },
+        failed_ranges: {
+          type: 'object',
+          description:
+            'When not complete: how many partitions or token ranges could not answer at the level, and the first ten, with why (unavailable or timeout)',
+          properties: {
+            count: { type: 'integer' },
+            first: { type: 'array', items: { type: 'string' } },
+          },
+        },
       },
     },
     ...failures,

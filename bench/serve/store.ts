@@ -36,6 +36,7 @@ import { roundRobin } from '../katas/time-plane.js';
 import { createSnowflake, decodeSnowflake } from '../workloads/ids.js';
 import type { LogLevel, ServeConfig, TimeMode } from './config.js';
 import { levelRank, type LogInput } from './filters.js';
+import { newestOf } from './newest.js';
 
 /** A log as the API returns it. */
 export interface StoredLog {
@@ -110,6 +111,8 @@ export type QueryOutcome =
       readonly next_cursor: string | null;
       readonly complete: boolean;
       readonly partitions_contacted: number;
+      /** What could not answer at the level, when not complete: how many, and the first few. */
+      readonly failed_ranges?: { readonly count: number; readonly first: readonly string[] };
     }
   | ReadFailure;
 
@@ -164,6 +167,9 @@ export interface LogStore {
     readonly logs: number;
   };
 }
+
+/** Of the token ranges or partitions a query could not read, how many an answer names. */
+const FAILED_RANGES_LISTED = 10;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -486,21 +492,31 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
     const result = await gather({ where, range: { column: 'ts', from, to } });
     if (result.kind !== 'ok') return failure(result);
     const floor = q.min_level === undefined ? 0 : levelRank(q.min_level);
-    const matching = result.rows
-      .filter(
-        (row) =>
-          (q.cursor === undefined || (row['event_id'] as string) < q.cursor) &&
-          levelRank(row['severity'] as LogLevel) >= floor,
-      )
-      .sort((a, b) => ((a['event_id'] as string) < (b['event_id'] as string) ? 1 : -1));
-    const page = matching.slice(0, q.limit);
+    const cursor = q.cursor;
+    const { newest: page, more } = newestOf(
+      result.rows,
+      q.limit,
+      (row) => row['event_id'] as string,
+      (row) =>
+        (cursor === undefined || (row['event_id'] as string) < cursor) &&
+        levelRank(row['severity'] as LogLevel) >= floor,
+    );
     return {
       kind: 'ok',
       logs: page.map(logOf),
-      next_cursor:
-        matching.length > q.limit ? (page[page.length - 1]!['event_id'] as string) : null,
+      next_cursor: more ? (page[page.length - 1]!['event_id'] as string) : null,
       complete: result.complete,
       partitions_contacted: result.partitions,
+      ...(result.complete
+        ? {}
+        : {
+            failed_ranges: {
+              count: result.failedRanges.length,
+              first: result.failedRanges
+                .slice(0, FAILED_RANGES_LISTED)
+                .map((f) => `${f.range} (${f.reason})`),
+            },
+          }),
     };
   };
 

@@ -137,6 +137,10 @@ describe('POST /api/v1/logs', () => {
     const list = await call(url, 'GET', '/api/v1/logs');
     expect(list.status).toBe(200);
     expect(list.body['complete']).toBe(false);
+    const failed = list.body['failed_ranges'] as { count: number; first: string[] };
+    expect(failed.count).toBeGreaterThan(0);
+    expect(failed.first.length).toBe(Math.min(failed.count, 10));
+    expect(failed.first[0]).toMatch(/\((unavailable|timeout)\)$/);
     const lookup = await call(url, 'GET', `/api/v1/logs/${String(timedOut.body['log_id'])}`);
     expect(lookup.status).toBe(503);
     expect(lookup.body['error']).toMatch(/the log may exist/);
@@ -341,6 +345,28 @@ describe('GET /api/v1/logs', () => {
       expect(answer.status, query).toBe(400);
       expect(problemFields(answer.body), query).toEqual([field]);
     }
+  });
+});
+
+describe('unknown routes and methods', () => {
+  it('answers 405 with Allow for a path that takes other methods, 404 for no path', async () => {
+    const { url } = await start();
+    const cases: [string, string, number, string | null][] = [
+      ['DELETE', '/api/v1/logs', 405, 'GET, HEAD, POST'],
+      ['PUT', '/api/v1/logs/2006515713438646272', 405, 'GET, HEAD'],
+      ['GET', '/api/v1/cluster/nodes/n1/crash', 405, 'POST'],
+      ['POST', '/metrics?x=1', 405, 'GET, HEAD'],
+      ['GET', '/api/v2/logs', 404, null],
+    ];
+    for (const [method, path, status, allow] of cases) {
+      const answer = await call(url, method, path);
+      expect(answer.status, `${method} ${path}`).toBe(status);
+      expect(answer.headers.get('allow'), `${method} ${path}`).toBe(allow);
+      expect(typeof answer.body['error']).toBe('string');
+    }
+    expect((await call(url, 'DELETE', '/api/v1/logs')).body['error']).toBe(
+      'DELETE is not allowed on /api/v1/logs; use GET, HEAD or POST',
+    );
   });
 });
 
