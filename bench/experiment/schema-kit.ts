@@ -143,6 +143,18 @@ export const clusterSchema = z
 
 export type ClusterInput = z.infer<typeof clusterSchema>;
 
+/** Where each cluster flag's field lives in a document, for errors the resolver names by field. */
+export const CLUSTER_FIELD_PATHS: Readonly<Record<string, string>> = {
+  nodes: 'cluster.nodes',
+  vnodes: 'cluster.vnodes',
+  rf: 'cluster.rf',
+  dcs: 'cluster.dcs',
+  racks: 'cluster.racks',
+  allocator: 'cluster.allocator',
+  partitioner: 'cluster.partitioner',
+  replication: 'cluster.replication',
+};
+
 /** A fault as `--fault` takes it: crash:n3@10s, slow:n2x10@0s-20s, partition:n1/n2,n3@5s. */
 export const faultSpec = z
   .string(expect('a fault spec such as crash:n3@10s, slow:n2x10@5s-20s or partition:n1/n2,n3@5s'))

@@ -19,6 +19,7 @@ import type { Cell, Finding, KataReport, ReportChart, ReportTable } from '../kat
 import { defineKata, type KataFlag, type KataRunOptions } from '../kata/kata.js';
 import {
   atPath,
+  CLUSTER_FIELD_PATHS,
   clusterSchema,
   duration,
   expect,
@@ -274,14 +275,7 @@ function simulateInput(
 function fieldPaths(d: number, s: number): Record<string, string> {
   const design = `designs[${d}]`;
   return {
-    nodes: 'cluster.nodes',
-    vnodes: 'cluster.vnodes',
-    rf: 'cluster.rf',
-    dcs: 'cluster.dcs',
-    racks: 'cluster.racks',
-    allocator: 'cluster.allocator',
-    partitioner: 'cluster.partitioner',
-    replication: 'cluster.replication',
+    ...CLUSTER_FIELD_PATHS,
     seed: 'seed',
     strategy: `${design}.strategy`,
     salt: `${design}.salt`,

@@ -39,6 +39,7 @@ import {
 import type { AnyKata } from '../../bench/kata/kata.js';
 import type { KataReport } from '../../bench/kata/report.js';
 import { katas } from '../../bench/katas/index.js';
+import { serveJsonSchema } from '../../bench/serve/config-file.js';
 import { reportCsvFiles } from '../../bench/report/csv.js';
 import { renderHtmlReport } from '../../bench/report/html.js';
 import { NOTE_SECONDS } from '../../bench/simulate/budget.js';
@@ -586,7 +587,10 @@ export function registerKata(program: Command, io: Io): void {
   const schema = program
     .command('schema')
     .description('print the JSON Schema of experiment files, for editors')
-    .action(() => io.out(toJson(experimentJsonSchema())));
+    .option('--serve', 'the schema of ringlab serve --config files instead')
+    .action((flags: { serve?: boolean }) =>
+      io.out(toJson(flags.serve === true ? serveJsonSchema() : experimentJsonSchema())),
+    );
   addExamples(schema, [
     [
       'ringlab schema > experiment.schema.json',
@@ -650,7 +654,8 @@ async function writing(path: string, write: () => Promise<void>): Promise<void> 
   }
 }
 
-async function readExperiment(io: Io, file: string): Promise<string> {
+/** An experiment (or `serve --config`) file's text; `-` is stdin. Refusals name the file. */
+export async function readExperiment(io: Io, file: string): Promise<string> {
   if (file === '-') return io.readStdin();
   try {
     return await io.readFile(file);

@@ -1,6 +1,9 @@
 import { Option, type Command } from 'commander';
 
+import { stringify as toYaml } from 'yaml';
+
 import { createServer } from '../../bench/serve/app.js';
+import { fileOfConfig, parseServeFile, resolveWithFile } from '../../bench/serve/config-file.js';
 import {
   LOG_LEVELS,
   replicationModes,
@@ -9,11 +12,14 @@ import {
   serveStrategies,
   defaultMaxStoredMib,
   timeModes,
+  type ServeConfig,
   type ServeOptionsInput,
 } from '../../bench/serve/config.js';
 import { consistencyLevels } from '../../engine/consistency.js';
 import { invalidConfig, isRinglabError, RinglabError } from '../../engine/errors.js';
 import type { Io } from '../io.js';
+import { toJson } from '../render.js';
+import { readExperiment } from './kata.js';
 import {
   addClusterOptions,
   addExamples,
@@ -26,6 +32,8 @@ import {
 } from '../options.js';
 
 interface ServeFlags extends ClusterFlags {
+  config?: string;
+  export?: string;
   host?: string;
   port?: number;
   strategy?: string;
@@ -155,7 +163,7 @@ export function registerServe(program: Command, io: Io): void {
       .addOption(
         integerOption(
           '--max-stored-mib <n>',
-          `memory the stored logs may take, MiB (about 450 bytes a log plus its text); past it a write is refused with a 507 (default: ${defaultMaxStoredMib()}, half of what this machine lets a run use)`,
+          `memory the stored logs may take, MiB, 1 to four fifths of what this machine lets a run use (about 450 bytes a log plus its text); past it a write is refused with a 507 (default: ${defaultMaxStoredMib()}, half of it)`,
         ),
       )
       .addOption(
@@ -178,9 +186,34 @@ export function registerServe(program: Command, io: Io): void {
           '--mask <regex>',
           'mask matches of this pattern in messages with ***; repeat for more',
         ).argParser((text: string, previous: string[] | undefined) => [...(previous ?? []), text]),
+      )
+      .addOption(
+        textOption(
+          '--config <file>',
+          'settings from a JSON or YAML file (the fields of --export); flags given beside it win',
+        ),
+      )
+      .addOption(
+        choiceOption(
+          '--export <format>',
+          'print the resolved settings as a --config file, json or yaml, and exit',
+          ['json', 'yaml'],
+        ),
       ),
   ).action(async (flags: ServeFlags) => {
-    const config = resolveServeConfig(serveInput(flags));
+    const input = serveInput(flags);
+    let config: ServeConfig;
+    if (flags.config === undefined) config = resolveServeConfig(input);
+    else {
+      const text = await readExperiment(io, flags.config);
+      const name = flags.config === '-' ? 'stdin' : flags.config;
+      config = resolveWithFile(input, parseServeFile(text, name), name);
+    }
+    if (flags.export !== undefined) {
+      const file = fileOfConfig(config);
+      io.out(flags.export === 'yaml' ? toYaml(file) : toJson(file));
+      return;
+    }
     const app = await createServer({ config }).catch((error: NodeJS.ErrnoException) => {
       throw systemError(error, 'dataDir', `dataDir ${config.dataDir ?? ''}`);
     });

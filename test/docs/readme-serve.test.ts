@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { parseServeFile, resolveWithFile } from '../../bench/serve/config-file.js';
 import { FIXED_CLOCK, startServer, type Running } from '../serve/helpers.js';
 
 const path = join(import.meta.dirname, '..', '..', 'README.md');
@@ -110,5 +111,17 @@ describe('README ringlab serve examples', () => {
       return;
     }
     pastes.forEach((paste, i) => expect(outputs[i], paste.command).toBe(paste.shown));
+  });
+});
+
+describe("the README's serve settings files", () => {
+  const files = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]!);
+
+  it('are settings files ringlab serve --config takes', () => {
+    expect(files.length).toBeGreaterThan(0);
+    for (const text of files) {
+      const config = resolveWithFile({}, parseServeFile(text, 'README'), 'README');
+      expect(config.filters.minLevel).not.toBe('DEBUG');
+    }
   });
 });
