@@ -16,7 +16,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import { isRinglabError } from '../../engine/errors.js';
-import type { LogLevel, ServeConfig } from './config.js';
+import type { LogLevel, ServeConfig, TimeMode } from './config.js';
 import { dashboardHtml, dashboardScript, dashboardView, createActivity } from './dashboard.js';
 import { filterChain, runFilters, type LogInput } from './filters.js';
 import { openJournal, replayJournal, type Journal } from './journal.js';
@@ -43,7 +43,6 @@ import {
   type GetOutcome,
   type LogStore,
   type StoredLog,
-  type TimeMode,
   type WriteOutcome,
 } from './store.js';
 

@@ -202,7 +202,7 @@ export function storedBytes(
 ): number {
   return (
     overheadBytes +
-    19 +
+    19 + // the id's digits
     entry.message.length +
     entry.service_name.length +
     (metadataText?.length ?? 0) +
@@ -226,8 +226,6 @@ export function metadataJson(metadata: Readonly<Record<string, unknown>>): strin
 }
 
 const logTable = genericTable('logs', ['ts', 'event_id']);
-
-export type { TimeMode } from './config.js';
 
 export interface StoreOptions {
   /** The wall clock, unix ms; tests pass a fixed one. */
@@ -377,6 +375,8 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
 
   const write = (entries: readonly LogInput[]): Promise<WriteOutcome[]> => {
     if (entries.length === 0) return Promise.resolve([]);
+    // The store keeps its own time: writes are placed at now, whoever calls.
+    catchUp();
     let resolve!: (outcomes: WriteOutcome[]) => void;
     const all = new Promise<WriteOutcome[]>((done) => (resolve = done));
     const outcomes: (WriteOutcome | undefined)[] = entries.map(() => undefined);
@@ -461,6 +461,7 @@ export function createLogStore(config: ServeConfig, options: StoreOptions = {}):
   const gather = (query: Query): Promise<TimedQueryResult | { kind: 'none' }> => {
     const coordinator = next();
     if (coordinator === undefined) return Promise.resolve({ kind: 'none' });
+    catchUp();
     return new Promise((resolve) => {
       coordinator.query(query, readCl, { partial: 'allow' }, track(resolve));
       pump();
